@@ -1,0 +1,36 @@
+# Two commands: `make book` builds the book, `make test` runs every test.
+# Both create the virtual environment .venv on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# torch is pinned: an unpinned install can pull gigabytes of CUDA packages.
+# Elsewhere, TORCH_PIP_ARGS="--index-url https://download.pytorch.org/whl/cpu" selects CPU wheels.
+TORCH_VERSION ?= 2.13.0
+TORCH_PIP_ARGS ?=
+
+.PHONY: book test notebooks clean
+
+$(STAMP): pyproject.toml Makefile
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet "torch==$(TORCH_VERSION)" $(TORCH_PIP_ARGS)
+	$(BIN)/python -m pip install --quiet -e ".[book,test]"
+	touch $(STAMP)
+
+## book: execute every chapter and write the HTML to _build/html (Sphinx warnings are errors)
+book: $(STAMP)
+	$(BIN)/jupyter-book build . --warningiserror --keep-going
+
+## test: unit tests, and pytest --nbval over the chapters' notebooks
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+## notebooks: re-sync book/*.ipynb (what Colab opens and nbval checks) from book/*.md and execute them
+notebooks: $(STAMP)
+	cd book && for f in [0-9]*.md; do \
+		../$(BIN)/jupytext --to ipynb --execute "$$f" || exit 1; \
+	done
+
+clean:
+	rm -rf _build

@@ -1,0 +1,12 @@
+"""ttsbook: the support package of the book "Understanding the Role of Training Data in
+Test-Time Scaling", an executable reproduction of Javanmard, Mirzasoleiman and Mirrokni (2025).
+
+Modules: :mod:`ttsbook.tasks` (spectra and prompts), :mod:`ttsbook.theory` (closed forms),
+:mod:`ttsbook.lsa` (the linear self-attention model and its training), :mod:`ttsbook.cot`
+(test-time chain of thought), :mod:`ttsbook.plots` (the book's figure style).
+"""
+
+from . import cot, lsa, plots, tasks, theory
+
+__all__ = ["tasks", "theory", "lsa", "cot", "plots"]
+__version__ = "0.1.0"

@@ -1,0 +1,131 @@
+"""Argument checks shared by the public API.
+
+Every public function of :mod:`ttsbook` validates its inputs with these helpers so that a
+bad argument raises a :class:`ValueError` that names it, instead of producing a wrong number.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+import torch
+
+__all__ = [
+    "as_covariance",
+    "as_matrix",
+    "positive_int",
+    "nonnegative_int",
+    "positive_float",
+    "finite_float",
+    "steps_array",
+    "on_simplex",
+]
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def positive_int(name: str, value) -> int:
+    """Return ``value`` as an ``int`` if it is an integer ≥ 1, else raise ``ValueError``."""
+    if not _is_int(value) or value < 1:
+        raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
+    return int(value)
+
+
+def nonnegative_int(name: str, value) -> int:
+    """Return ``value`` as an ``int`` if it is an integer ≥ 0, else raise ``ValueError``."""
+    if not _is_int(value) or value < 0:
+        raise ValueError(f"{name} must be an integer >= 0, got {value!r}")
+    return int(value)
+
+
+def finite_float(name: str, value) -> float:
+    """Return ``value`` as a finite ``float``, else raise ``ValueError``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
+        raise ValueError(f"{name} must be a finite real number, got {value!r}")
+    return float(value)
+
+
+def positive_float(name: str, value) -> float:
+    """Return ``value`` as a finite ``float`` > 0, else raise ``ValueError``."""
+    value = finite_float(name, value)
+    if value <= 0:
+        raise ValueError(f"{name} must be > 0, got {value!r}")
+    return value
+
+
+def steps_array(name: str, k) -> tuple[np.ndarray, bool]:
+    """Validate a number of CoT steps (an int or an array of ints ≥ 0).
+
+    Returns the steps as an int array and whether the input was a scalar.
+    """
+    arr = np.asarray(k)
+    if arr.dtype == bool or not np.issubdtype(arr.dtype, np.integer):
+        if np.issubdtype(arr.dtype, np.floating) and np.all(np.isfinite(arr)) and np.all(arr == np.round(arr)):
+            arr = arr.astype(np.int64)
+        else:
+            raise ValueError(f"{name} must be an integer or an array of integers >= 0, got {k!r}")
+    if arr.size == 0:
+        raise ValueError(f"{name} must not be empty")
+    if np.any(arr < 0):
+        raise ValueError(f"{name} must be >= 0, got {k!r}")
+    return arr.astype(np.int64), arr.ndim == 0
+
+
+def _to_numpy(name: str, A) -> np.ndarray:
+    if isinstance(A, torch.Tensor):
+        A = A.detach().cpu().numpy()
+    try:
+        arr = np.asarray(A, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{name} must be a real matrix, got {type(A).__name__}") from err
+    return arr
+
+
+def as_matrix(name: str, A, d: int | None = None) -> np.ndarray:
+    """Return ``A`` as a finite, square float64 matrix (of size ``d`` if given)."""
+    arr = _to_numpy(name, A)
+    if arr.ndim != 2 or arr.shape[0] != arr.shape[1]:
+        raise ValueError(f"{name} must be a square matrix, got shape {arr.shape}")
+    if arr.shape[0] == 0:
+        raise ValueError(f"{name} must not be empty")
+    if d is not None and arr.shape[0] != d:
+        raise ValueError(f"{name} must be {d}x{d} to match the other arguments, got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} has non-finite entries")
+    return arr
+
+
+def as_covariance(name: str, A, d: int | None = None) -> np.ndarray:
+    """Return ``A`` as a symmetric positive definite float64 matrix, else raise ``ValueError``.
+
+    Symmetry is checked to a relative tolerance of 1e-8 and the result is symmetrised exactly.
+    """
+    arr = as_matrix(name, A, d)
+    scale = max(np.max(np.abs(arr)), np.finfo(float).tiny)
+    if np.max(np.abs(arr - arr.T)) > 1e-8 * scale:
+        raise ValueError(f"{name} must be symmetric")
+    arr = (arr + arr.T) / 2
+    try:
+        np.linalg.cholesky(arr)
+    except np.linalg.LinAlgError:
+        raise ValueError(f"{name} must be positive definite (its smallest eigenvalue is "
+                         f"{np.linalg.eigvalsh(arr)[0]:.3g})") from None
+    return arr
+
+
+def on_simplex(name: str, p, size: int | None = None, atol: float = 1e-8) -> np.ndarray:
+    """Return ``p`` as a float64 probability vector, else raise ``ValueError``."""
+    arr = _to_numpy(name, p)
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"{name} must be a non-empty 1-d array of probabilities, got shape {arr.shape}")
+    if size is not None and arr.size != size:
+        raise ValueError(f"{name} must have {size} entries, got {arr.size}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} has non-finite entries")
+    if np.any(arr < -atol) or abs(arr.sum() - 1) > max(atol, 1e-6):
+        raise ValueError(f"{name} must lie on the probability simplex (entries >= 0 summing to 1), "
+                         f"got sum {arr.sum():.6g} and min {arr.min():.3g}")
+    return np.clip(arr, 0, None) / np.clip(arr, 0, None).sum()

@@ -1,0 +1,255 @@
+"""The linear self-attention (LSA) model of the paper, its embedding and its training loop.
+
+Embedding of a prompt with n examples, a (2d+2) × (n+1) matrix (chapter 1, :doc:`/book/01_setup`)::
+
+    E = [ X        0  ]   d rows   x_1 … x_n
+        [ y        0  ]   1 row    labels
+        [ 0_{d×n}  w_0]   d rows   the estimate slot (w_0 = 0 in training)
+        [ 0_{1×n}  1  ]   1 row
+
+The model is f(E; W, V) = E + V E (Eᵀ W E) / ρ, with ρ the number of examples, and its
+prediction ŵ is the w-rows of the last column. With the paper's sparse structure (W_{x,w} = cI,
+W_{y,1} = −c held fixed, V zero except the block V_{w,x}), training V_{w,x} by gradient descent
+reaches −Γ⁻¹/c (Theorem 3.1, chapter 2, :doc:`/book/02_training`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from torch import nn
+from tqdm.auto import tqdm
+
+from . import tasks, theory
+from ._checks import as_covariance, as_matrix, nonnegative_int, positive_float, positive_int
+
+__all__ = ["Blocks", "embed", "LSA", "optimal", "train", "TrainingHistory"]
+
+
+@dataclass(frozen=True)
+class Blocks:
+    """Row/column index ranges of the blocks x, y, w, 1 in the (2d+2)-dimensional embedding."""
+
+    d: int
+
+    @property
+    def x(self) -> slice:
+        return slice(0, self.d)
+
+    @property
+    def y(self) -> int:
+        return self.d
+
+    @property
+    def w(self) -> slice:
+        return slice(self.d + 1, 2 * self.d + 1)
+
+    @property
+    def one(self) -> int:
+        return 2 * self.d + 1
+
+    @property
+    def size(self) -> int:
+        return 2 * self.d + 2
+
+
+def _check_prompts(X: torch.Tensor, y: torch.Tensor) -> tuple[int, int, int]:
+    if not isinstance(X, torch.Tensor) or X.ndim != 3:
+        raise ValueError(f"X must be a torch tensor of shape (batch, d, n), got "
+                         f"{tuple(X.shape) if isinstance(X, torch.Tensor) else type(X).__name__}")
+    batch, d, n = X.shape
+    if not isinstance(y, torch.Tensor) or tuple(y.shape) != (batch, n):
+        raise ValueError(f"y must be a torch tensor of shape (batch, n) = {(batch, n)}, got "
+                         f"{tuple(y.shape) if isinstance(y, torch.Tensor) else type(y).__name__}")
+    if batch < 1 or d < 1 or n < 1:
+        raise ValueError(f"X must have at least one prompt, one dimension and one example, got shape {tuple(X.shape)}")
+    if not (torch.isfinite(X).all() and torch.isfinite(y).all()):
+        raise ValueError("X and y must be finite")
+    return batch, d, n
+
+
+def embed(X: torch.Tensor, y: torch.Tensor, w0: torch.Tensor | None = None) -> torch.Tensor:
+    """The paper's embedding E, shape (batch, 2d+2, n+1), with the estimate ``w0`` (default 0)."""
+    batch, d, n = _check_prompts(X, y)
+    b = Blocks(d)
+    E = X.new_zeros(batch, b.size, n + 1)
+    E[:, b.x, :n] = X
+    E[:, b.y, :n] = y
+    if w0 is not None:
+        if not isinstance(w0, torch.Tensor) or tuple(w0.shape) != (batch, d):
+            raise ValueError(f"w0 must be a torch tensor of shape (batch, d) = {(batch, d)}")
+        E[:, b.w, n] = w0.to(X.dtype)
+    E[:, b.one, n] = 1
+    return E
+
+
+def estimate_column(w: torch.Tensor) -> torch.Tensor:
+    """The column [0_d; 0; w; 1] that carries an estimate, shape (batch, 2d+2, 1)."""
+    batch, d = w.shape
+    b = Blocks(d)
+    col = w.new_zeros(batch, b.size, 1)
+    col[:, b.w, 0] = w
+    col[:, b.one, 0] = 1
+    return col
+
+
+class LSA(nn.Module):
+    """Single-layer linear self-attention with residual, f(E) = E + V E (Eᵀ W E)/ρ.
+
+    W is the paper's fixed sparse key-query matrix (W_{x,w} = cI, W_{y,1} = −c); the value
+    matrix V is zero except the trainable block V_{w,x} (a d × d parameter ``V_wx``), which
+    starts at zero (the paper's initialisation). ``V`` returns the full (2d+2)² matrix.
+    """
+
+    def __init__(self, d: int, c: float = 1.0, dtype: torch.dtype = torch.float32):
+        super().__init__()
+        d = positive_int("d", d)
+        c = positive_float("c", c)
+        if dtype not in (torch.float32, torch.float64):
+            raise ValueError(f"dtype must be torch.float32 or torch.float64, got {dtype!r}")
+        self.d, self.c, self.blocks = d, c, Blocks(d)
+        b = self.blocks
+        W = torch.zeros(b.size, b.size, dtype=dtype)
+        W[b.x, b.w] = c * torch.eye(d, dtype=dtype)
+        W[b.y, b.one] = -c
+        self.register_buffer("W", W)
+        self.V_wx = nn.Parameter(torch.zeros(d, d, dtype=dtype))
+
+    @property
+    def V(self) -> torch.Tensor:
+        """The full value matrix, zero outside the block V_{w,x}."""
+        b = self.blocks
+        V = self.V_wx.new_zeros(b.size, b.size)
+        V[b.w, b.x] = self.V_wx
+        return V
+
+    def _check_E(self, E: torch.Tensor, rho) -> int:
+        if not isinstance(E, torch.Tensor) or E.ndim != 3 or E.shape[1] != self.blocks.size:
+            raise ValueError(f"E must be a tensor of shape (batch, {self.blocks.size}, columns), got "
+                             f"{tuple(E.shape) if isinstance(E, torch.Tensor) else type(E).__name__}")
+        return positive_int("rho", rho)
+
+    def forward(self, E: torch.Tensor, rho: int) -> torch.Tensor:
+        """f(E) = E + V E (Eᵀ W E)/ρ for every column; ρ is the number of examples in the prompt.
+
+        Computed as E + (V (E Eᵀ) W) E / ρ, which costs O(d² N) for N columns instead of O(d N²).
+        """
+        rho = self._check_E(E, rho)
+        E = E.to(self.W.dtype)
+        M = self.V @ (E @ E.transpose(1, 2)) @ self.W
+        return E + M @ E / rho
+
+    def last_column(self, E: torch.Tensor, rho: int) -> torch.Tensor:
+        """The last column of f(E), shape (batch, 2d+2): E_last + V E (Eᵀ W E_last)/ρ."""
+        rho = self._check_E(E, rho)
+        E = E.to(self.W.dtype)
+        last = E[:, :, -1]
+        scores = torch.einsum("bdn,bd->bn", E, last @ self.W.T)  # Eᵀ W e_last
+        return last + torch.einsum("bdn,bn->bd", E, scores) @ self.V.T / rho
+
+    def predict(self, X: torch.Tensor, y: torch.Tensor, w0: torch.Tensor | None = None) -> torch.Tensor:
+        """One forward pass: ŵ, the w-rows of the last column of f(E), shape (batch, d)."""
+        _, d, n = _check_prompts(X, y)
+        if d != self.d:
+            raise ValueError(f"X has dimension d = {d} but the model was built for d = {self.d}")
+        return self.last_column(embed(X, y, w0), rho=n)[:, self.blocks.w]
+
+    def gamma(self) -> np.ndarray:
+        """The Γ this model inverts, read back from its weights: Γ̂ = −(c V_wx)⁻¹."""
+        V = self.V_wx.detach().to(torch.float64).cpu().numpy()
+        if not np.all(np.isfinite(V)) or np.linalg.matrix_rank(V) < self.d:
+            raise ValueError("the model's V_wx is singular; it defines no Γ")
+        return -np.linalg.inv(self.c * V)
+
+
+def optimal(Lambda: np.ndarray, n: int, c: float = 1.0, dtype: torch.dtype = torch.float64) -> LSA:
+    """An LSA set to the closed-form optimum of Theorem 3.1, V_wx = −Γ⁻¹/c."""
+    V = theory.optimal_v(Lambda, n, c)
+    model = LSA(V.shape[0], c=c, dtype=dtype)
+    with torch.no_grad():
+        model.V_wx.copy_(torch.as_tensor(V, dtype=dtype))
+    return model
+
+
+@dataclass
+class TrainingHistory:
+    """What :func:`train` records: the step numbers, the mini-batch loss at each, and the
+    relative Frobenius distance ‖V_wx − V*‖_F/‖V*‖_F to the closed-form optimum V* = −Γ⁻¹/c."""
+
+    steps: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    loss: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    rel_error: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    optimal_loss: float = float("nan")
+
+
+def relative_error(model: LSA, target: np.ndarray) -> float:
+    """‖V_wx − target‖_F / ‖target‖_F."""
+    target = as_matrix("target", target, model.d)
+    V = model.V_wx.detach().to(torch.float64).cpu().numpy()
+    return float(np.linalg.norm(V - target) / np.linalg.norm(target))
+
+
+def train(
+    Lambda: np.ndarray,
+    n: int,
+    steps: int = 600,
+    batch: int = 4096,
+    lr: float = 0.5,
+    seed: int = 0,
+    c: float = 1.0,
+    decay_from: float = 0.3,
+    record_every: int = 10,
+    dtype: torch.dtype = torch.float32,
+    progress: bool = True,
+) -> tuple[LSA, TrainingHistory]:
+    """Train V_wx of an :class:`LSA` from zero by mini-batch gradient descent on fresh prompts.
+
+    Each step samples ``batch`` prompts of length ``n`` from Λ and takes a gradient step on
+    L = ½ mean ‖f(E)[:, −1] − (0, 0, w, 1)‖². The step size is ``lr`` for the first
+    ``decay_from`` fraction of the steps and then decays as 1/t, so that the sampling noise of
+    the mini-batch gradient averages out (with a constant step the iterate only reaches a noise
+    floor around the optimum). No chain of thought is used in training.
+
+    Returns the model and a :class:`TrainingHistory`.
+    """
+    Lambda = as_covariance("Lambda", Lambda)
+    n = positive_int("n", n)
+    steps = nonnegative_int("steps", steps)
+    batch = positive_int("batch", batch)
+    lr = positive_float("lr", lr)
+    record_every = positive_int("record_every", record_every)
+    decay_from = float(decay_from)
+    if not 0 <= decay_from <= 1:
+        raise ValueError(f"decay_from must be in [0, 1], got {decay_from!r}")
+    d = Lambda.shape[0]
+    model = LSA(d, c=c, dtype=dtype)
+    target = theory.optimal_v(Lambda, n, c)
+    gen = tasks.make_generator(seed)
+    opt = torch.optim.SGD(model.parameters(), lr=lr)
+    t0 = int(decay_from * steps)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda t: 1.0 if t < t0 else t0 / (t + 1) if t0 else 1 / (t + 1))
+    rec_steps, rec_loss, rec_err = [], [], []
+    b = model.blocks
+    for step in tqdm(range(steps + 1), desc=f"LSA d={d} n={n}", disable=not progress, mininterval=1.0):
+        X, y, w = tasks.sample_prompts(Lambda, n, batch, seed=gen, dtype=dtype)
+        E = embed(X, y)
+        out = model.last_column(E, rho=n)
+        target_col = torch.zeros_like(out)
+        target_col[:, b.w] = w
+        target_col[:, b.one] = 1
+        loss = 0.5 * ((out - target_col) ** 2).sum(dim=1).mean()
+        if step % record_every == 0 or step == steps:
+            rec_steps.append(step)
+            rec_loss.append(loss.item())
+            rec_err.append(relative_error(model, target))
+        if step == steps:
+            break
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        sched.step()
+    history = TrainingHistory(np.array(rec_steps), np.array(rec_loss), np.array(rec_err),
+                              theory.optimal_loss(Lambda, n))
+    return model, history

@@ -1,0 +1,181 @@
+"""Closed forms of the paper, and the ones the book derives from its setup.
+
+Notation (the same in prose, code and plots): Λ training covariance, Σ test covariance,
+n training prompt length, m test prompt length, k chain-of-thought steps, d dimension.
+
+* Γ = (1 + 1/n) Λ + tr(Λ)/n · I (Theorem 3.1) and the optimal LSA block V_wx = −Γ⁻¹/c
+  (chapter 2, :doc:`/book/02_training`).
+* The exact one-step (direct ICL) error and the Theorem 3.3 bound; the Corollary 3.5
+  scaling law; the exact m → ∞ error of k pseudo-Newton steps (chapters 3–5).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._checks import as_covariance, as_matrix, nonnegative_int, positive_float, positive_int, steps_array
+
+__all__ = [
+    "gamma",
+    "hardness",
+    "optimal_v",
+    "optimal_loss",
+    "second_moment",
+    "direct_error",
+    "direct_error_bound",
+    "cot_error_bound",
+    "cot_error_limit",
+    "cot_error_limit_per_skill",
+    "optimal_cot_steps",
+    "skill_ratios",
+    "overthinking_skills",
+]
+
+
+def gamma(Lambda: np.ndarray, n: int) -> np.ndarray:
+    """Γ = (1 + 1/n) Λ + tr(Λ)/n · I, the matrix the trained LSA inverts (Theorem 3.1).
+
+    It satisfies E[S²] = ΓΛ for the sample covariance S = XXᵀ/n of a training prompt.
+    """
+    Lambda = as_covariance("Lambda", Lambda)
+    n = positive_int("n", n)
+    d = Lambda.shape[0]
+    return (1 + 1 / n) * Lambda + np.trace(Lambda) / n * np.eye(d)
+
+
+def hardness(Lambda: np.ndarray) -> float:
+    """Hard(Λ) = tr(Λ) / λ_min(Λ): large when the task has a long tail of rare skills."""
+    Lambda = as_covariance("Lambda", Lambda)
+    return float(np.trace(Lambda) / np.linalg.eigvalsh(Lambda)[0])
+
+
+def optimal_v(Lambda: np.ndarray, n: int, c: float = 1.0) -> np.ndarray:
+    """The optimal block V_wx = −Γ⁻¹/c of the LSA value matrix (Theorem 3.1)."""
+    c = positive_float("c", c)
+    return -np.linalg.inv(gamma(Lambda, n)) / c
+
+
+def optimal_loss(Lambda: np.ndarray, n: int) -> float:
+    """The optimal training loss L* = ½ (d − tr(Γ⁻¹Λ)) of the LSA (½ E‖ŵ − w‖² at the optimum)."""
+    Lambda = as_covariance("Lambda", Lambda)
+    G = gamma(Lambda, n)
+    return float(0.5 * (Lambda.shape[0] - np.trace(np.linalg.solve(G, Lambda))))
+
+
+def second_moment(Sigma: np.ndarray, m: int) -> np.ndarray:
+    """E[Ŝ²] = (1 + 1/m) Σ² + tr(Σ)/m · Σ for Ŝ = XXᵀ/m with m columns x_i ~ N(0, Σ).
+
+    With Σ = Λ and m = n this is ΓΛ.
+    """
+    Sigma = as_covariance("Sigma", Sigma)
+    m = positive_int("m", m)
+    return (1 + 1 / m) * Sigma @ Sigma + np.trace(Sigma) / m * Sigma
+
+
+def direct_error(Gamma: np.ndarray, Sigma: np.ndarray, m: int) -> float:
+    """Exact E‖ŵ − w‖² of one step ŵ = Γ⁻¹Ŝw on a test prompt of length m with covariance Σ.
+
+    ‖I − Γ⁻¹Σ‖_F² + (1/m) [tr(Γ⁻¹Σ²Γ⁻¹) + tr(Σ) tr(Γ⁻¹ΣΓ⁻¹)], for w ~ N(0, I).
+    ``Gamma`` may be any SPD matrix, for example the one read back from a trained model.
+    """
+    Gamma = as_covariance("Gamma", Gamma)
+    Sigma = as_covariance("Sigma", Sigma, Gamma.shape[0])
+    m = positive_int("m", m)
+    A = np.linalg.inv(Gamma)
+    d = Gamma.shape[0]
+    R = np.eye(d) - A @ Sigma
+    bias = np.sum(R**2)
+    variance = (np.trace(A @ Sigma @ Sigma @ A.T) + np.trace(Sigma) * np.trace(A @ Sigma @ A.T)) / m
+    return float(bias + variance)
+
+
+def direct_error_bound(Lambda: np.ndarray, n: int, m: int) -> float:
+    """Theorem 3.3: E‖ŵ − w‖² ≤ d/n² (1 + Hard(Λ))² + d/m (1 + Hard(Λ)) for test covariance Λ."""
+    Lambda = as_covariance("Lambda", Lambda)
+    n = positive_int("n", n)
+    m = positive_int("m", m)
+    d = Lambda.shape[0]
+    h = hardness(Lambda)
+    return float(d / n**2 * (1 + h) ** 2 + d / m * (1 + h))
+
+
+def cot_error_bound(Lambda: np.ndarray, n: int, k):
+    """Corollary 3.5, leading term: d (1 + n/(1 + Hard(Λ)))^(−2k). ``k`` may be an array."""
+    Lambda = as_covariance("Lambda", Lambda)
+    n = positive_int("n", n)
+    ks, scalar = steps_array("k", k)
+    d = Lambda.shape[0]
+    out = d * (1 + n / (1 + hardness(Lambda))) ** (-2.0 * ks)
+    return float(out) if scalar else out
+
+
+def _iteration_matrix(Gamma, Sigma) -> np.ndarray:
+    Gamma = as_covariance("Gamma", Gamma)
+    Sigma = as_covariance("Sigma", Sigma, Gamma.shape[0])
+    return np.eye(Gamma.shape[0]) - np.linalg.solve(Gamma, Sigma)
+
+
+def cot_error_limit(Gamma: np.ndarray, Sigma: np.ndarray, k):
+    """Exact E‖w_k − w‖² = ‖(I − Γ⁻¹Σ)^k‖_F² of k pseudo-Newton steps as m → ∞ (w ~ N(0, I)).
+
+    ``k`` may be an int (returns a float) or an array of ints (returns an array). A diverging
+    iteration returns large values or ``inf``, never clipped ones.
+    """
+    M = _iteration_matrix(Gamma, Sigma)
+    ks, scalar = steps_array("k", k)
+    out = np.empty(ks.size)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for idx, kk in enumerate(ks.ravel()):
+            val = np.sum(np.linalg.matrix_power(M, int(kk)) ** 2)
+            out[idx] = val if np.isfinite(val) else np.inf
+    out = out.reshape(ks.shape)
+    return float(out) if scalar else out
+
+
+def skill_ratios(Gamma: np.ndarray, Sigma: np.ndarray) -> np.ndarray:
+    """The eigenvalues of Γ^{-1/2} Σ Γ^{-1/2}, ascending.
+
+    When Γ and Σ share eigenvectors these are σ_j/γ_j, one per skill. The m → ∞ iteration
+    contracts skill j when its ratio is in (0, 2) and blows it up when the ratio exceeds 2.
+    """
+    Gamma = as_covariance("Gamma", Gamma)
+    Sigma = as_covariance("Sigma", Sigma, Gamma.shape[0])
+    evals, U = np.linalg.eigh(Gamma)
+    Gih = U @ np.diag(evals**-0.5) @ U.T
+    B = Gih @ Sigma @ Gih
+    return np.linalg.eigvalsh((B + B.T) / 2)
+
+
+def overthinking_skills(Gamma: np.ndarray, Sigma: np.ndarray) -> np.ndarray:
+    """Boolean mask over :func:`skill_ratios`: the directions with ratio > 2, which diverge under CoT."""
+    return skill_ratios(Gamma, Sigma) > 2
+
+
+def cot_error_limit_per_skill(Gamma: np.ndarray, Sigma: np.ndarray, k) -> np.ndarray:
+    """Per-skill m → ∞ error (1 − σ_j/γ_j)^(2k) for commuting Γ and Σ, shape (len(k), d).
+
+    The skills are the common eigenvectors, ordered by the eigenvalues of Σ (descending).
+    Raises ``ValueError`` if Γ and Σ do not commute (their skills are then not shared).
+    """
+    Gamma = as_covariance("Gamma", Gamma)
+    Sigma = as_covariance("Sigma", Sigma, Gamma.shape[0])
+    ks, scalar = steps_array("k", k)
+    comm = Gamma @ Sigma - Sigma @ Gamma
+    if np.max(np.abs(comm)) > 1e-8 * max(np.max(np.abs(Gamma)), 1.0) * max(np.max(np.abs(Sigma)), 1.0):
+        raise ValueError("Gamma and Sigma must commute for a per-skill decomposition")
+    # Eigenvectors of Σ + ε Γ diagonalise both (generic ε), also when Σ has repeated eigenvalues.
+    _, U = np.linalg.eigh(Sigma + np.pi * 1e-3 * Gamma)
+    sig = np.einsum("ij,ik,kj->j", U, Sigma, U)
+    gam = np.einsum("ij,ik,kj->j", U, Gamma, U)
+    order = np.argsort(-sig, kind="stable")
+    r = 1 - sig[order] / gam[order]
+    with np.errstate(over="ignore"):
+        out = r[None, :] ** (2.0 * ks.ravel()[:, None])
+    return out[0] if scalar else out.reshape(ks.shape + (r.size,))
+
+
+def optimal_cot_steps(Gamma: np.ndarray, Sigma: np.ndarray, k_max: int) -> int:
+    """The k in {0, …, k_max} that minimises the m → ∞ error :func:`cot_error_limit` (smallest on ties)."""
+    k_max = nonnegative_int("k_max", k_max)
+    errs = cot_error_limit(Gamma, Sigma, np.arange(k_max + 1))
+    return int(np.argmin(errs))
