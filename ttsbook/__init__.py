@@ -7,6 +7,7 @@ Modules: :mod:`ttsbook.tasks` (spectra and prompts), :mod:`ttsbook.theory` (clos
 """
 
 from . import cot, lsa, plots, tasks, theory
+from ._glue import glue
 
-__all__ = ["tasks", "theory", "lsa", "cot", "plots"]
+__all__ = ["tasks", "theory", "lsa", "cot", "plots", "glue"]
 __version__ = "0.1.0"
