@@ -17,12 +17,35 @@ from .lsa import LSA, _check_prompts, embed, estimate_column
 __all__ = ["rollout", "pseudo_newton", "closed_form", "squared_error"]
 
 
-def rollout(model: LSA, X: torch.Tensor, y: torch.Tensor, k: int) -> torch.Tensor:
+def rollout(model: LSA, X: torch.Tensor, y: torch.Tensor, k: int, method: str = "cache") -> torch.Tensor:
     """Roll ``model`` forward k steps on the prompts (X, y) by appending estimate columns.
 
-    Returns the iterates w_0 = 0, w_1, …, w_k, shape (k+1, batch, d), in the model's dtype.
-    All prompts are processed together as batched tensor operations. A diverging chain gives
-    inf/nan honestly (nothing is clipped).
+    After step i the column [0_d; 0; ŵ_i; 1] is appended to the prompt's embedding E and the
+    model is applied again with ρ = m, the number of examples; ŵ_{i+1} is the w-rows of the
+    new last column of f(E) (Proposition 3.2, chapter 3, :doc:`/book/03_cot`).
+
+    Parameters
+    ----------
+    model : LSA
+        The model to roll forward (its dtype is used throughout).
+    X, y : torch.Tensor
+        Test prompts, shapes (batch, d, m) and (batch, m).
+    k : int
+        Number of CoT steps, k >= 0.
+    method : {"cache", "append"}
+        ``"append"`` keeps the whole growing embedding E and applies the model's own
+        :meth:`LSA.last_column` to it at every step: the literal definition, O(d (m + k)) work
+        per prompt and step. ``"cache"`` uses that linear attention reads the prompt only
+        through G = E₀E₀ᵀ, since V E (Eᵀ W e) = V G W e + V C (Cᵀ W e) for the prompt's columns
+        E₀ and the appended columns C. G is computed once (O(d² m)); each step then costs
+        O(d (d + k)), independent of m. Both are exact and differ only by rounding.
+
+    Returns
+    -------
+    torch.Tensor, shape (k+1, batch, d)
+        The iterates w_0 = 0, w_1, …, w_k in the model's dtype. All prompts are processed
+        together as batched tensor operations. A diverging chain gives inf/nan honestly
+        (nothing is clipped).
     """
     if not isinstance(model, LSA):
         raise ValueError(f"model must be a ttsbook.lsa.LSA, got {type(model).__name__}")
@@ -30,14 +53,38 @@ def rollout(model: LSA, X: torch.Tensor, y: torch.Tensor, k: int) -> torch.Tenso
     if d != model.d:
         raise ValueError(f"X has dimension d = {d} but the model was built for d = {model.d}")
     k = nonnegative_int("k", k)
+    if method not in ("cache", "append"):
+        raise ValueError(f"method must be 'cache' or 'append', got {method!r}")
     dtype = model.W.dtype
-    E = embed(X.to(dtype), y.to(dtype))
-    iterates = [E.new_zeros(batch, d)]
+    b = model.blocks
+    E0 = embed(X.to(dtype), y.to(dtype))  # (batch, 2d+2, m+1); its last column carries w_0 = 0
+    iterates = [E0.new_zeros(batch, d)]
     with torch.no_grad():
-        for _ in range(k):
-            w_next = model.last_column(E, rho=m)[:, model.blocks.w]
-            iterates.append(w_next)
-            E = torch.cat([E, estimate_column(w_next)], dim=2)
+        if method == "append":
+            # The k estimate columns are preallocated; the model sees a growing view of E.
+            E = E0.new_zeros(batch, b.size, m + 1 + k)
+            E[:, :, : m + 1] = E0
+            for i in range(k):
+                w_next = model.last_column(E[:, :, : m + 1 + i], rho=m)[:, b.w]
+                iterates.append(w_next)
+                E[:, b.w, m + 1 + i] = w_next
+                E[:, b.one, m + 1 + i] = 1
+        else:
+            V, W = model.V, model.W
+            G = E0 @ E0.transpose(1, 2)  # the prompt's part of E Eᵀ, (batch, 2d+2, 2d+2)
+            C = E0.new_zeros(batch, b.size, k)  # the appended estimate columns
+            last = E0[:, :, -1]
+            for i in range(k):
+                q = last @ W.T  # W e for the last column e
+                attn = torch.einsum("bij,bj->bi", G, q)
+                if i > 0:
+                    Ci = C[:, :, :i]
+                    attn = attn + torch.einsum("bdi,bi->bd", Ci, torch.einsum("bdi,bd->bi", Ci, q))
+                w_next = (last + attn @ V.T / m)[:, b.w]
+                iterates.append(w_next)
+                C[:, b.w, i] = w_next
+                C[:, b.one, i] = 1
+                last = C[:, :, i]
     return torch.stack(iterates)
 
 
