@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ._checks import as_covariance, nonnegative_int
+from ._checks import as_matrix, nonnegative_int
 from .lsa import LSA, _check_prompts, embed, estimate_column
 
 __all__ = ["rollout", "pseudo_newton", "closed_form", "squared_error"]
@@ -89,7 +89,11 @@ def rollout(model: LSA, X: torch.Tensor, y: torch.Tensor, k: int, method: str = 
 
 
 def _gamma_inverse(Gamma, d: int, dtype) -> torch.Tensor:
-    G = as_covariance("Gamma", Gamma, d)
+    """Γ⁻¹ for any invertible Γ: the theory's Γ is SPD, but one read back from a model trained by
+    stochastic gradient descent (:meth:`LSA.gamma`) is only approximately symmetric."""
+    G = as_matrix("Gamma", Gamma, d)
+    if np.linalg.cond(G) > 1e12:
+        raise ValueError(f"Gamma must be invertible (its condition number is {np.linalg.cond(G):.3g})")
     return torch.as_tensor(np.linalg.inv(G), dtype=dtype)
 
 
@@ -97,6 +101,8 @@ def pseudo_newton(Gamma: np.ndarray, X: torch.Tensor, y: torch.Tensor, k: int) -
     """The pseudo-Newton recursion w_{i+1} = w_i − (1/m) Γ⁻¹ X (Xᵀ w_i − y), w_0 = 0.
 
     Newton's method on ℓ(w) = (1/2m)‖y − Xᵀw‖² with Γ⁻¹ in place of the inverse Hessian.
+    ``Gamma`` is any invertible d × d matrix: :func:`ttsbook.theory.gamma`, or the one a trained
+    model implements (:meth:`ttsbook.lsa.LSA.gamma`, not exactly symmetric after SGD).
     Returns shape (k+1, batch, d) in the dtype of X.
     """
     batch, d, m = _check_prompts(X, y)
