@@ -143,6 +143,8 @@ def test_squared_error_matches_numpy():
     got32 = cot.squared_error(it32, torch.as_tensor(w, dtype=torch.float32))
     assert got32.dtype == np.float64
     np.testing.assert_allclose(got32, expected, rtol=1e-6)
+    per = cot.squared_error(torch.as_tensor(it), torch.as_tensor(w), per_prompt=True)
+    np.testing.assert_allclose(per, np.sum((it - w[None]) ** 2, axis=2), rtol=1e-13)
     it[3, 2, 0] = np.inf
     it[4, 5, 1] = np.nan
     got = cot.squared_error(torch.as_tensor(it), torch.as_tensor(w))
