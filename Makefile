@@ -26,10 +26,16 @@ book: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
-## notebooks: re-sync book/*.ipynb (what Colab opens and nbval checks) from book/*.md and execute them
+## notebooks: re-sync book/*.ipynb (what Colab opens and nbval checks) from book/*.md and execute
+## them; `make notebooks NOTEBOOKS=book/03_cot.md` does one chapter
+NOTEBOOKS ?= $(wildcard book/[0-9]*.md)
 notebooks: $(STAMP)
-	cd book && for f in [0-9]*.md; do \
-		../$(BIN)/jupytext --to ipynb --execute "$$f" || exit 1; \
+	for f in $(NOTEBOOKS); do \
+		$(BIN)/jupytext --to ipynb --update "$$f" && \
+		$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+			--ExecutePreprocessor.timeout=900 \
+			--NotebookExporter.preprocessors='["nbconvert.preprocessors.CoalesceStreamsPreprocessor"]' \
+			"$${f%.md}.ipynb" || exit 1; \
 	done
 
 clean:

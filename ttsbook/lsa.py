@@ -232,24 +232,30 @@ def train(
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda t: 1.0 if t < t0 else t0 / (t + 1) if t0 else 1 / (t + 1))
     rec_steps, rec_loss, rec_err = [], [], []
     b = model.blocks
-    for step in tqdm(range(steps + 1), desc=f"LSA d={d} n={n}", disable=not progress, mininterval=1.0):
+
+    def batch_loss() -> torch.Tensor:
         X, y, w = tasks.sample_prompts(Lambda, n, batch, seed=gen, dtype=dtype)
-        E = embed(X, y)
-        out = model.last_column(E, rho=n)
+        out = model.last_column(embed(X, y), rho=n)
         target_col = torch.zeros_like(out)
         target_col[:, b.w] = w
         target_col[:, b.one] = 1
-        loss = 0.5 * ((out - target_col) ** 2).sum(dim=1).mean()
-        if step % record_every == 0 or step == steps:
-            rec_steps.append(step)
-            rec_loss.append(loss.item())
-            rec_err.append(relative_error(model, target))
-        if step == steps:
-            break
+        return 0.5 * ((out - target_col) ** 2).sum(dim=1).mean()
+
+    def record(step: int, loss: torch.Tensor) -> None:
+        rec_steps.append(step)
+        rec_loss.append(loss.item())
+        rec_err.append(relative_error(model, target))
+
+    for step in tqdm(range(steps), desc=f"LSA d={d} n={n}", disable=not progress, mininterval=1.0):
+        loss = batch_loss()
+        if step % record_every == 0:
+            record(step, loss)
         opt.zero_grad()
         loss.backward()
         opt.step()
         sched.step()
+    with torch.no_grad():
+        record(steps, batch_loss())
     history = TrainingHistory(np.array(rec_steps), np.array(rec_loss), np.array(rec_err),
                               theory.optimal_loss(Lambda, n))
     return model, history
