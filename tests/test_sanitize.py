@@ -1,6 +1,7 @@
 """The nbval sanitisers in tests/sanitize.cfg replace only what varies by run.
 
-Progress bars, wall-clock timings and memory addresses are replaced; a printed result (numbers,
+Progress bars, wall-clock timings, the kernel's process id in warning locations and memory
+addresses are replaced; a printed result (numbers,
 percentages, arrays, figure sizes) passes through unchanged, so nbval compares it.
 """
 
@@ -23,7 +24,7 @@ def sanitize(text: str) -> str:
 
 
 def test_config_is_read():
-    assert len(PATTERNS) == 4, PATTERNS
+    assert len(PATTERNS) == 5, PATTERNS
 
 
 @pytest.mark.parametrize("varies, expected", [
@@ -32,6 +33,9 @@ def test_config_is_read():
     ("rollouts: 1234it [00:03, 411.07it/s]\n", "PROGRESS-BAR\n"),
     ("done in 3.21 s wall\n", "done in TIME\n"),
     ("<Foo object at 0x7f3a2c1b9e50>", "<Foo object at 0xADDRESS>"),
+    # a warning raised in a cell names the kernel's process id in its location
+    ("/tmp/ipykernel_12635/2488540779.py:4: UserWarning: large step\n",
+     "/tmp/ipykernel_PID/CELL.py:4: UserWarning: large step\n"),
 ])
 def test_what_varies_by_run_is_replaced(varies, expected):
     assert sanitize(varies) == expected
