@@ -22,6 +22,7 @@ import platform
 import resource
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,9 +65,18 @@ def run_chapter(path: Path, timeout: int) -> dict:
 
 
 # ----------------------------------------------------------------------------- LSA training
-def _train_job(name: str, d: int, n: int, target: float) -> dict:
+def _set_threads(threads: int | None) -> None:
+    import torch
+
+    if threads:
+        torch.set_num_threads(threads)
+
+
+def _train_job(name: str, d: int, n: int, target: float, threads: int | None = None) -> dict:
     import numpy as np
     import torch
+
+    _set_threads(threads)
 
     from ttsbook import lsa, tasks
 
@@ -113,8 +123,11 @@ def _best_time(fn, repeats: int) -> float:
     return min(times)
 
 
-def _rollout_job(d: int, m: int, k: int, batch: int, loop_prompts: int, repeats: int) -> dict:
+def _rollout_job(d: int, m: int, k: int, batch: int, loop_prompts: int, repeats: int,
+                 threads: int | None = None) -> dict:
     import torch
+
+    _set_threads(threads)
 
     from ttsbook import cot, lsa, tasks
 
@@ -152,8 +165,8 @@ def _rollout_job(d: int, m: int, k: int, batch: int, loop_prompts: int, repeats:
 
 
 def _in_fresh_process(fn, *args):
-    with mp.get_context("spawn").Pool(1) as pool:
-        return pool.apply(fn, args)
+    with ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn")) as pool:
+        return pool.submit(fn, *args).result()
 
 
 # ----------------------------------------------------------------------------- report
@@ -169,12 +182,12 @@ def print_table(results: dict) -> None:
     for tr in results.get("train", []):
         reached = (f"{tr['seconds_to_target']:.2f} s (step {tr['step_reached']}/{tr['steps']})"
                    if tr["step_reached"] is not None else f"not reached in {tr['steps']} steps")
-        rows.append(("train to 2%", f"{tr['spectrum']} d={tr['d']} n={tr['n']}", reached,
+        rows.append(("train to 2%", f"{tr['spectrum']} d={tr['d']} n={tr['n']} ({tr['threads']} thr)", reached,
                      _fmt(tr["peak_mib"], ".0f"),
                      f"total {tr['total_seconds']:.2f} s, final rel. error {tr['final_rel_error']:.2%}"))
     ro = results.get("rollout")
     if ro:
-        setting = f"d={ro['d']} m={ro['m']} k={ro['k']} batch={ro['batch']}"
+        setting = f"d={ro['d']} m={ro['m']} k={ro['k']} batch={ro['batch']} ({ro['threads']} thr)"
         rows.append(("rollout", setting, f"{ro['rollout_seconds'] * 1e3:.1f} ms",
                      _fmt(ro["peak_mib"], ".0f"),
                      f"{ro['prompts_per_second']:.3g} prompts/s, {ro['rollout_gflops']:.3g} GFLOP/s"))
@@ -208,6 +221,8 @@ def main(argv=None) -> int:
     p.add_argument("--batch", type=int, default=4096, help="prompts in the rollout batch")
     p.add_argument("--loop-prompts", type=int, default=256, help="prompts timed in the per-prompt loop")
     p.add_argument("--repeats", type=int, default=5, help="timing repeats (best is kept)")
+    p.add_argument("--threads", type=int, default=None,
+                   help="torch threads for every job, chapters included (default: torch's choice)")
     p.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     args = p.parse_args(argv)
     sections = set(args.only or ["chapters", "train", "rollout"])
@@ -215,6 +230,8 @@ def main(argv=None) -> int:
     os.environ["PYTHONPATH"] = os.pathsep.join(
         x for x in [str(ROOT), os.environ.get("PYTHONPATH", "")] if x)  # kernels import this checkout
     sys.path.insert(0, str(ROOT))
+    if args.threads:  # chapters' kernels read these when torch starts
+        os.environ["OMP_NUM_THREADS"] = os.environ["MKL_NUM_THREADS"] = str(args.threads)
     import torch
 
     results: dict = {"environment": {
@@ -234,11 +251,11 @@ def main(argv=None) -> int:
         results["train"] = []
         for name in ("isotropic", "skewed", "rotated"):
             print(f"training LSA ({name}) …", file=sys.stderr, flush=True)
-            results["train"].append(_in_fresh_process(_train_job, name, args.d, args.n, 0.02))
+            results["train"].append(_in_fresh_process(_train_job, name, args.d, args.n, 0.02, args.threads))
     if "rollout" in sections:
         print("timing the rollout …", file=sys.stderr, flush=True)
         results["rollout"] = _in_fresh_process(_rollout_job, args.d, args.m, args.k, args.batch,
-                                               args.loop_prompts, args.repeats)
+                                               args.loop_prompts, args.repeats, args.threads)
     print_table(results)
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2))

@@ -44,8 +44,9 @@ def printed_outputs(nb: nbformat.NotebookNode) -> list[tuple[int, str]]:
 def execute(path: Path, timeout: int = 600) -> nbformat.NotebookNode:
     """Run the notebook in a fresh python3 kernel, in the notebook's own folder."""
     nb = jupytext.read(path)
-    env_path = os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)
-    os.environ["PYTHONPATH"] = env_path  # the kernel imports this checkout's ttsbook
+    paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    if str(ROOT) not in paths:  # the kernel imports this checkout's ttsbook
+        os.environ["PYTHONPATH"] = os.pathsep.join([str(ROOT), *paths])
     client = NotebookClient(nb, kernel_name="python3", timeout=timeout,
                             resources={"metadata": {"path": str(path.parent)}})
     client.execute()
