@@ -33,7 +33,7 @@ notebooks: $(STAMP)
 	for f in $(NOTEBOOKS); do \
 		$(BIN)/jupytext --to ipynb --update "$$f" && \
 		$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
-			--ExecutePreprocessor.timeout=900 \
+			--ExecutePreprocessor.timeout=1800 \
 			--NotebookExporter.preprocessors='["nbconvert.preprocessors.CoalesceStreamsPreprocessor"]' \
 			"$${f%.md}.ipynb" || exit 1; \
 	done
