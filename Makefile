@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 TORCH_VERSION ?= 2.13.0
 TORCH_PIP_ARGS ?=
 
-.PHONY: book test notebooks clean
+.PHONY: book test notebooks bench clean
 
 $(STAMP): pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
@@ -26,11 +26,21 @@ book: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
-## notebooks: re-sync book/*.ipynb (what Colab opens and nbval checks) from book/*.md and execute them
+## notebooks: re-sync book/*.ipynb (what Colab opens and nbval checks) from book/*.md and execute
+## them; `make notebooks NOTEBOOKS=book/03_cot.md` does one chapter
+NOTEBOOKS ?= $(wildcard book/[0-9]*.md)
 notebooks: $(STAMP)
-	cd book && for f in [0-9]*.md; do \
-		../$(BIN)/jupytext --to ipynb --execute "$$f" || exit 1; \
+	for f in $(NOTEBOOKS); do \
+		$(BIN)/jupytext --to ipynb --update "$$f" && \
+		$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+			--ExecutePreprocessor.timeout=900 \
+			--NotebookExporter.preprocessors='["nbconvert.preprocessors.CoalesceStreamsPreprocessor"]' \
+			"$${f%.md}.ipynb" || exit 1; \
 	done
+
+## bench: time the chapters, LSA training to 2% and the CoT rollout, and peak memory (not part of `make test`)
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf _build
