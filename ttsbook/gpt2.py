@@ -178,16 +178,30 @@ class GPT2(nn.Module):
 
 
 def rollout(model: nn.Module, X: torch.Tensor, y: torch.Tensor, k: int, batch_size: int = 1024) -> torch.Tensor:
-    """Test-time CoT by residual re-prompting: k steps from ŵ_0 = 0.
+    """Test-time CoT by residual re-prompting: k steps from ŵ_0 = 0 (chapter 7, :doc:`/book/07_gpt2`).
 
-    ŵ_{i+1} = ŵ_i + s_i · model.predict(X, r_i / s_i), r_i = y − Xᵀŵ_i, s_i = rms(r_i)/rms(y)
-    (s_i is per prompt; a prompt whose residual is exactly zero gets no correction). The first
-    step is the model's plain prediction. For a model linear in y (the LSA) the scaling cancels
-    and the step is the pseudo-Newton step ŵ_i + Γ⁻¹X(y − Xᵀŵ_i)/m of :func:`ttsbook.cot.pseudo_newton`.
+    ŵ_{i+1} = ŵ_i + s_i · model.predict(X, r_i / s_i), with r_i = y − Xᵀŵ_i and
+    s_i = rms(r_i)/rms(y) per prompt (a prompt whose residual is exactly zero gets no correction).
+    The first step is the model's plain prediction. For a model linear in y (the LSA) the scaling
+    cancels and the step is the pseudo-Newton step ŵ_i + Γ⁻¹X(y − Xᵀŵ_i)/m of
+    :func:`ttsbook.cot.pseudo_newton`.
 
-    ``model`` is anything with ``predict(X, y) -> (batch, d)``: a :class:`GPT2` or a
-    :class:`ttsbook.lsa.LSA`. Prompts are processed in chunks of ``batch_size``. Returns the
-    iterates (k+1, batch, d) on the CPU in the dtype of X; a diverging chain gives inf/nan.
+    Parameters
+    ----------
+    model : GPT2 or ttsbook.lsa.LSA
+        Anything with ``predict(X, y) -> (batch, d)``.
+    X : torch.Tensor, shape (batch, d, m)
+    y : torch.Tensor, shape (batch, m)
+    k : int
+        Number of CoT steps, ≥ 0.
+    batch_size : int
+        Prompts per forward pass (memory only; the result does not depend on it).
+
+    Returns
+    -------
+    torch.Tensor, shape (k+1, batch, d)
+        The iterates ŵ_0 = 0, …, ŵ_k on the CPU in the dtype of X. A diverging chain gives
+        inf/nan (nothing is clipped).
     """
     if not callable(getattr(model, "predict", None)):
         raise ValueError(f"model must have a predict(X, y) method, got {type(model).__name__}")
@@ -266,14 +280,44 @@ def train(
     record_every: int = 50,
     progress: bool = True,
 ) -> tuple[GPT2, TrainingHistory]:
-    """Train a :class:`GPT2` to predict w from prompts of ``n`` examples x ~ N(0, Λ).
+    """Train a :class:`GPT2` to predict w from prompts of ``n`` examples x ~ N(0, Λ) (chapter 7).
 
-    Every step draws ``batch`` fresh prompts (``tasks.sample_prompts`` from one generator seeded
-    with ``seed``); the loss is ½ mean ‖ŵ − w‖², the paper's loss on the w-rows. Adam(W) with
-    linear warm-up over ``warmup`` steps, then cosine decay to lr/10. No chain of thought is used
-    in training. The initial weights come from ``torch.manual_seed(seed)``, so the same
-    arguments give the same weights on one machine. Runs in float32 on ``device``
-    (``cpu``, ``cuda`` or ``auto``). Returns the model (on the CPU, in eval mode) and its history.
+    Every step draws ``batch`` fresh prompts (:func:`ttsbook.tasks.sample_prompts` from one
+    generator seeded with ``seed``); the loss is ½ mean ‖ŵ − w‖², the paper's loss on the w-rows.
+    AdamW with linear warm-up over ``warmup`` steps, then cosine decay to lr/10. No chain of
+    thought is used in training. The initial weights come from ``torch.manual_seed(seed)``, so
+    the same arguments give the same weights on one machine (with the same thread count).
+
+    Parameters
+    ----------
+    cfg : GPT2Config
+        The model's shape.
+    Lambda : np.ndarray, shape (d, d)
+        Training covariance (symmetric positive definite, d = ``cfg.d``).
+    n : int
+        Examples per training prompt.
+    steps, batch : int
+        Optimiser steps and prompts per step.
+    lr : float
+        Peak learning rate.
+    warmup : int
+        Warm-up steps.
+    weight_decay : float
+        AdamW weight decay (0 by default).
+    seed : int
+        Seeds the initialisation and the prompt stream.
+    device : str
+        ``"cpu"`` (default), ``"cuda"``, ``"cuda:N"`` or ``"auto"``. Float32 throughout.
+    record_every : int
+        The history holds the loss averaged over blocks of this many steps.
+    progress : bool
+        Show a tqdm progress bar.
+
+    Returns
+    -------
+    model : GPT2
+        On the CPU, in eval mode.
+    history : TrainingHistory
     """
     if not isinstance(cfg, GPT2Config):
         raise ValueError(f"cfg must be a GPT2Config, got {type(cfg).__name__}")
@@ -326,8 +370,11 @@ def train(
 
 
 def save(path: str, model: GPT2, history: TrainingHistory, extra: dict | None = None) -> None:
-    """Write a checkpoint: config, state_dict and training metadata (plain types and tensors only,
-    so that :func:`load` can use ``torch.load(weights_only=True)``)."""
+    """Write a checkpoint to ``path``: config, state_dict and training metadata.
+
+    Only plain Python types and tensors are stored, so that :func:`load` can use
+    ``torch.load(weights_only=True)``. ``extra`` holds further plain metadata.
+    """
     if not isinstance(model, GPT2):
         raise ValueError(f"model must be a GPT2, got {type(model).__name__}")
     torch.save({
@@ -340,7 +387,16 @@ def save(path: str, model: GPT2, history: TrainingHistory, extra: dict | None = 
 
 
 def load(path: str) -> tuple[GPT2, dict]:
-    """Read a checkpoint written by :func:`save`; returns the model (CPU, eval mode) and its metadata."""
+    """Read a checkpoint written by :func:`save` with ``torch.load(weights_only=True)``.
+
+    Returns
+    -------
+    model : GPT2
+        On the CPU, in eval mode.
+    meta : dict
+        ``config``, ``history`` (steps, loss), ``settings`` (n, steps, batch, lr, …, Lambda)
+        and ``extra``.
+    """
     ckpt = torch.load(path, map_location="cpu", weights_only=True)
     if not isinstance(ckpt, dict) or "config" not in ckpt or "state_dict" not in ckpt:
         raise ValueError(f"path {path!r} is not a ttsbook.gpt2 checkpoint")
