@@ -169,7 +169,7 @@ def test_bad_input_raises_value_error():
         gpt2.train(cfg, np.eye(5), n=3, steps=1, progress=False)
     with pytest.raises(ValueError, match="device"):
         gpt2.train(cfg, np.eye(4), n=3, steps=1, device="tpu", progress=False)
-    with pytest.raises(ValueError, match="spectrum"):
+    with pytest.raises(ValueError, match="name must be one of the spectra"):
         gpt2.spectrum("flat", 4)
     model = gpt2.GPT2(cfg)
     X, y, _ = tasks.sample_prompts(np.eye(4), 5, 2, seed=0)

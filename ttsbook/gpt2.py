@@ -31,6 +31,7 @@ import argparse
 import math
 import time
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -39,7 +40,7 @@ from torch.nn import functional as F
 from tqdm import tqdm
 
 from . import tasks
-from ._checks import as_covariance, nonnegative_int, positive_float, positive_int
+from ._checks import as_covariance, float_tensor, nonnegative_int, positive_float, positive_int
 from .lsa import _check_prompts, embed
 
 __all__ = [
@@ -162,6 +163,7 @@ class GPT2(nn.Module):
         if not isinstance(tokens, torch.Tensor) or tokens.ndim != 3 or tokens.shape[2] != self.cfg.token_size:
             raise ValueError(f"tokens must be a tensor of shape (batch, T, {self.cfg.token_size}), got "
                              f"{tuple(tokens.shape) if isinstance(tokens, torch.Tensor) else type(tokens).__name__}")
+        float_tensor("tokens", tokens)
         x = self.read_in(tokens.to(self.read_in.weight.dtype))
         for block in self.blocks:
             x = block(x)
@@ -243,7 +245,7 @@ def spectrum(name: str, d: int) -> np.ndarray:
         return tasks.skewed(d)
     if name == "skewed-trace-d":
         return tasks.with_trace(tasks.skewed(d), d)
-    raise ValueError(f"spectrum must be one of {SPECTRA}, got {name!r}")
+    raise ValueError(f"name must be one of the spectra {SPECTRA}, got {name!r}")
 
 
 @dataclass
@@ -369,7 +371,7 @@ def train(
     return model.to("cpu").eval(), history
 
 
-def save(path: str, model: GPT2, history: TrainingHistory, extra: dict | None = None) -> None:
+def save(path: str | Path, model: GPT2, history: TrainingHistory, extra: dict | None = None) -> None:
     """Write a checkpoint to ``path``: config, state_dict and training metadata.
 
     Only plain Python types and tensors are stored, so that :func:`load` can use
@@ -377,6 +379,10 @@ def save(path: str, model: GPT2, history: TrainingHistory, extra: dict | None = 
     """
     if not isinstance(model, GPT2):
         raise ValueError(f"model must be a GPT2, got {type(model).__name__}")
+    if not isinstance(history, TrainingHistory):
+        raise ValueError(f"history must be a TrainingHistory, got {type(history).__name__}")
+    if not isinstance(path, (str, Path)):
+        raise ValueError(f"path must be a file path, got {type(path).__name__}")
     torch.save({
         "config": asdict(model.cfg),
         "state_dict": {k: v.detach().cpu().clone() for k, v in model.state_dict().items()},
@@ -386,7 +392,7 @@ def save(path: str, model: GPT2, history: TrainingHistory, extra: dict | None = 
     }, path)
 
 
-def load(path: str) -> tuple[GPT2, dict]:
+def load(path: str | Path) -> tuple[GPT2, dict]:
     """Read a checkpoint written by :func:`save` with ``torch.load(weights_only=True)``.
 
     Returns
@@ -397,6 +403,8 @@ def load(path: str) -> tuple[GPT2, dict]:
         ``config``, ``history`` (steps, loss), ``settings`` (n, steps, batch, lr, …, Lambda)
         and ``extra``.
     """
+    if not isinstance(path, (str, Path)) or not Path(path).is_file():
+        raise ValueError(f"path must name an existing checkpoint file, got {path!r}")
     ckpt = torch.load(path, map_location="cpu", weights_only=True)
     if not isinstance(ckpt, dict) or "config" not in ckpt or "state_dict" not in ckpt:
         raise ValueError(f"path {path!r} is not a ttsbook.gpt2 checkpoint")
