@@ -24,7 +24,9 @@ import importlib
 import inspect
 import pkgutil
 import re
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import matplotlib
@@ -36,7 +38,7 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 
 import ttsbook  # noqa: E402
-from ttsbook import cot, lsa, plots, tasks, theory  # noqa: E402, F401
+from ttsbook import cot, gpt2, lsa, plots, tasks, theory  # noqa: E402, F401
 
 # ----------------------------------------------------------------------------- good inputs
 D, N, M, B = 3, 5, 7, 4
@@ -50,6 +52,11 @@ ITER = cot.rollout(MODEL, X, Y, 2)
 E = lsa.embed(X, Y)
 _, AX = plt.subplots()
 ERR = np.array([1.0, 0.5, 0.25])
+GPT_CFG = gpt2.GPT2Config(d=D, n_layer=1, n_head=1, n_embd=8)
+GPT = gpt2.GPT2(GPT_CFG)
+TOKENS = E.transpose(1, 2).float()
+CKPT = Path(tempfile.mkdtemp()) / "gpt2.pt"
+gpt2.save(CKPT, GPT, gpt2.TrainingHistory())
 
 # The one good call of each callable, as keyword arguments ("_self" is the instance a method is
 # called on). Methods are named "module.Class.method".
@@ -97,6 +104,16 @@ GOOD: dict[str, dict[str, Any]] = {
     "plots.error_vs_k": dict(ax=AX, errors=ERR, label="run", theory=ERR, bound=ERR, ks=np.arange(3)),
     "plots.spectrum": dict(ax=AX, Lambda=LAM, label="skewed"),
     "glue": dict(name="x", value=1.0, digits=6),
+    "gpt2.GPT2Config": dict(d=D, n_layer=1, n_head=1, n_embd=8),
+    "gpt2.GPT2": dict(cfg=GPT_CFG),
+    "gpt2.GPT2.forward": dict(_self=GPT, tokens=TOKENS),
+    "gpt2.GPT2.predict": dict(_self=GPT, X=X, y=Y),
+    "gpt2.train": dict(cfg=GPT_CFG, Lambda=LAM, n=N, steps=1, batch=B, lr=1e-3, warmup=0, weight_decay=0.0,
+                       seed=0, device="cpu", record_every=1, progress=False),
+    "gpt2.rollout": dict(model=MODEL, X=X, y=Y, k=2, batch_size=2),
+    "gpt2.spectrum": dict(name="skewed", d=D),
+    "gpt2.save": dict(path=CKPT, model=GPT, history=gpt2.TrainingHistory()),
+    "gpt2.load": dict(path=CKPT),
 }
 
 
@@ -339,6 +356,40 @@ TABLE: list[Row] = [
     Row("glue", "name", "type", 3, r"\bname must be a non-empty string"),
     Row("glue", "name", "shape", "", r"\bname must be a non-empty string"),
     Row("glue", "value", "non-finite", float("nan"), r"\bvalue must be finite"),
+    # gpt2
+    *count_rows("gpt2.GPT2Config", "d"),
+    *count_rows("gpt2.GPT2Config", "n_layer"),
+    Row("gpt2.GPT2Config", "n_embd", "divisible", 9, r"\bn_embd must be divisible by n_head",
+        context={"n_head": 2}),
+    Row("gpt2.GPT2", "cfg", "type", dict(d=D), r"\bcfg must be a GPT2Config"),
+    Row("gpt2.GPT2.forward", "tokens", "shape", TOKENS[..., :-1], r"\btokens must be a tensor of shape"),
+    Row("gpt2.GPT2.forward", "tokens", "dtype", TOKENS.to(torch.int64), r"\btokens must be a floating-point tensor"),
+    *tensor_rows("gpt2.GPT2.predict", "X", X[0]),
+    *tensor_rows("gpt2.GPT2.predict", "y", Y[:, :2], dtype=False),
+    Row("gpt2.GPT2.predict", "X", "dimension", X4, r"\bX has dimension d = 4", context={"y": Y4}),
+    Row("gpt2.train", "cfg", "type", None, r"\bcfg must be a GPT2Config"),
+    *covariance_rows("gpt2.train", "Lambda"),
+    Row("gpt2.train", "Lambda", "dimension", tasks.isotropic(D + 1), r"\bLambda must be 3x3"),
+    *count_rows("gpt2.train", "n"),
+    Row("gpt2.train", "steps", "<0", -1, r"\bsteps must be an integer >= 1"),
+    *count_rows("gpt2.train", "batch"),
+    *positive_float_rows("gpt2.train", "lr"),
+    Row("gpt2.train", "warmup", "<0", -1, r"\bwarmup must be an integer >= 0"),
+    Row("gpt2.train", "weight_decay", "range", -0.1, r"\bweight_decay must be a float >= 0"),
+    Row("gpt2.train", "seed", "<0", -1, r"\bseed must be an integer >= 0"),
+    Row("gpt2.train", "device", "value", "tpu", r"\bdevice must be"),
+    Row("gpt2.train", "record_every", "<1", 0, r"\brecord_every must be an integer >= 1"),
+    Row("gpt2.rollout", "model", "type", object(), r"\bmodel must have a predict"),
+    *tensor_rows("gpt2.rollout", "X", X[0]),
+    *tensor_rows("gpt2.rollout", "y", Y[:, :2], dtype=False),
+    Row("gpt2.rollout", "X", "dimension", X4, r"\bX has dimension d = 4", context={"y": Y4}),
+    *steps_rows("gpt2.rollout", "k"),
+    Row("gpt2.rollout", "batch_size", "<1", 0, r"\bbatch_size must be an integer >= 1"),
+    Row("gpt2.spectrum", "name", "value", "flat", r"\bname must be one of the spectra"),
+    *count_rows("gpt2.spectrum", "d"),
+    Row("gpt2.save", "model", "type", MODEL, r"\bmodel must be a GPT2"),
+    Row("gpt2.save", "history", "type", {}, r"\bhistory must be a TrainingHistory"),
+    Row("gpt2.load", "path", "missing", "/nonexistent/gpt2.pt", r"\bpath must name an existing checkpoint"),
     Row("glue", "digits", "<1", 0, r"\bdigits must be an integer >= 1"),
 ]
 
@@ -346,6 +397,9 @@ TABLE: list[Row] = [
 EXEMPT: dict[str, str] = {
     "plots.set_style": "takes no arguments",
     "lsa.TrainingHistory": "a record filled in by lsa.train, never built from user input",
+    "gpt2.TrainingHistory": "a record filled in by gpt2.train, never built from user input",
+    "gpt2.GPT2.num_params": "takes no arguments",
+    "gpt2.main": "the command line: argparse reports bad arguments and exits with status 2",
 }
 
 # Kinds a rule of REQUIRED demands that do not apply to one callable, with the reason.
