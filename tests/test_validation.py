@@ -78,6 +78,8 @@ GOOD: dict[str, dict[str, Any]] = {
     "theory.direct_error_bound": dict(Lambda=LAM, n=N, m=M),
     "theory.cot_error_bound": dict(Lambda=LAM, n=N, k=3),
     "theory.cot_error_limit": dict(Gamma=GAM, Sigma=SIG, k=3),
+    "theory.direct_error_general": dict(Gamma=GAM, Sigma=SIG, m=M),
+    "theory.cot_error_limit_general": dict(Gamma=GAM, Sigma=SIG, k=3),
     "theory.cot_error_limit_per_skill": dict(Gamma=GAM, Sigma=LAM, k=3),
     "theory.optimal_cot_steps": dict(Gamma=GAM, Sigma=SIG, k_max=5),
     "theory.skill_ratios": dict(Gamma=GAM, Sigma=SIG),
@@ -212,6 +214,16 @@ def dtype_row(func: str) -> Row:
 
 
 TABLE: list[Row] = [
+    # theory, for any invertible Gamma (a trained model's read-back Γ̂ is not exactly symmetric)
+    *[row for func in ("theory.direct_error_general", "theory.cot_error_limit_general") for row in (
+        Row(func, "Gamma", "singular", np.zeros((D, D)), r"\bGamma must be invertible"),
+        Row(func, "Gamma", "non-finite", NON_FINITE, r"\bGamma has non-finite entries"),
+        Row(func, "Gamma", "dtype", COMPLEX, r"\bGamma must be a real"),
+        *covariance_rows(func, "Sigma"),
+        Row(func, "Sigma", "dimension", np.eye(D + 1), rf"\bSigma must be {D}x{D}"),
+    )],
+    *count_rows("theory.direct_error_general", "m"),
+    *steps_rows("theory.cot_error_limit_general", "k"),
     # tasks
     *count_rows("tasks.isotropic", "d"),
     *count_rows("tasks.skewed", "d"),
@@ -404,6 +416,9 @@ EXEMPT: dict[str, str] = {
 
 # Kinds a rule of REQUIRED demands that do not apply to one callable, with the reason.
 NOT_APPLICABLE: dict[tuple[str, str, str], str] = {
+    **{(func, "Gamma", kind): "any invertible Gamma is accepted (a trained model's Γ̂ is not symmetric)"
+       for func in ("theory.direct_error_general", "theory.cot_error_limit_general")
+       for kind in ("asymmetric", "not-pd")},
     ("lsa.estimate_column", "w", "non-finite"): "a diverging chain of thought carries inf estimates on",
     ("cot.squared_error", "iterates", "non-finite"): "a diverging rollout is reported as inf, not refused",
     ("lsa.LSA.forward", "E", "non-finite"): "E carries the estimates of a possibly diverging rollout",

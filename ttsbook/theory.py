@@ -82,15 +82,16 @@ def direct_error(Gamma: np.ndarray, Sigma: np.ndarray, m: int) -> float:
     ‖I − Γ⁻¹Σ‖_F² + (1/m) [tr(Γ⁻¹Σ²Γ⁻¹) + tr(Σ) tr(Γ⁻¹ΣΓ⁻¹)], for w ~ N(0, I).
     ``Gamma`` may be any SPD matrix, for example the one read back from a trained model.
     """
-    Gamma = as_covariance("Gamma", Gamma)
+    return _direct_error(as_covariance("Gamma", Gamma), Sigma, m)
+
+
+def _direct_error(Gamma: np.ndarray, Sigma, m) -> float:
     Sigma = as_covariance("Sigma", Sigma, Gamma.shape[0])
     m = positive_int("m", m)
     A = np.linalg.inv(Gamma)
-    d = Gamma.shape[0]
-    R = np.eye(d) - A @ Sigma
-    bias = np.sum(R**2)
+    R = np.eye(Gamma.shape[0]) - A @ Sigma
     variance = (np.trace(A @ Sigma @ Sigma @ A.T) + np.trace(Sigma) * np.trace(A @ Sigma @ A.T)) / m
-    return float(bias + variance)
+    return float(np.sum(R**2) + variance)
 
 
 def direct_error_bound(Lambda: np.ndarray, n: int, m: int) -> float:
@@ -113,20 +114,19 @@ def cot_error_bound(Lambda: np.ndarray, n: int, k):
     return float(out) if scalar else out
 
 
-def _iteration_matrix(Gamma, Sigma) -> np.ndarray:
-    Gamma = as_covariance("Gamma", Gamma)
-    Sigma = as_covariance("Sigma", Sigma, Gamma.shape[0])
-    return np.eye(Gamma.shape[0]) - np.linalg.solve(Gamma, Sigma)
-
-
 def cot_error_limit(Gamma: np.ndarray, Sigma: np.ndarray, k):
     """Exact E‖w_k − w‖² = ‖(I − Γ⁻¹Σ)^k‖_F² of k pseudo-Newton steps as m → ∞ (w ~ N(0, I)).
 
     ``k`` may be an int (returns a float) or an array of ints (returns an array). A diverging
     iteration returns large values or ``inf``, never clipped ones.
     """
-    M = _iteration_matrix(Gamma, Sigma)
+    return _cot_error_limit(as_covariance("Gamma", Gamma), Sigma, k)
+
+
+def _cot_error_limit(Gamma: np.ndarray, Sigma, k):
+    Sigma = as_covariance("Sigma", Sigma, Gamma.shape[0])
     ks, scalar = steps_array("k", k)
+    M = np.eye(Gamma.shape[0]) - np.linalg.solve(Gamma, Sigma)
     out = np.empty(ks.size)
     with np.errstate(over="ignore", invalid="ignore"):
         for idx, kk in enumerate(ks.ravel()):
@@ -214,13 +214,7 @@ def direct_error_general(Gamma: np.ndarray, Sigma: np.ndarray, m: int) -> float:
     float
         E‖ŵ − w‖².
     """
-    Gamma = _invertible("Gamma", Gamma)
-    Sigma = as_covariance("Sigma", Sigma, Gamma.shape[0])
-    m = positive_int("m", m)
-    A = np.linalg.inv(Gamma)
-    R = np.eye(Gamma.shape[0]) - A @ Sigma
-    variance = (np.trace(A @ Sigma @ Sigma @ A.T) + np.trace(Sigma) * np.trace(A @ Sigma @ A.T)) / m
-    return float(np.sum(R**2) + variance)
+    return _direct_error(_invertible("Gamma", Gamma), Sigma, m)
 
 
 def cot_error_limit_general(Gamma: np.ndarray, Sigma: np.ndarray, k):
@@ -244,17 +238,8 @@ def cot_error_limit_general(Gamma: np.ndarray, Sigma: np.ndarray, k):
     float or np.ndarray
         E‖w_k − w‖² as m → ∞; overflow gives ``inf``.
     """
-    Gamma = _invertible("Gamma", Gamma)
-    Sigma = as_covariance("Sigma", Sigma, Gamma.shape[0])
-    ks, scalar = steps_array("k", k)
-    M = np.eye(Gamma.shape[0]) - np.linalg.solve(Gamma, Sigma)
-    out = np.empty(ks.size)
-    with np.errstate(over="ignore", invalid="ignore"):
-        for idx, kk in enumerate(ks.ravel()):
-            val = np.sum(np.linalg.matrix_power(M, int(kk)) ** 2)
-            out[idx] = val if np.isfinite(val) else np.inf
-    out = out.reshape(ks.shape)
-    return float(out) if scalar else out
+    return _cot_error_limit(_invertible("Gamma", Gamma), Sigma, k)
+
 
 def _joint_eigen(A: np.ndarray, B: np.ndarray, name: str) -> tuple[np.ndarray, np.ndarray]:
     """Diagonal entries of two commuting SPD matrices in a shared eigenbasis (same order)."""
