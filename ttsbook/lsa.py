@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 from torch import nn
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from . import tasks, theory
 from ._checks import as_covariance, as_matrix, nonnegative_int, positive_float, positive_int
