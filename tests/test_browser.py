@@ -171,6 +171,7 @@ JS_MATH = r"""() => {
     const m = n.textContent.match(tex);
     if (m) out.raw_tex.push(n.textContent.trim().slice(0, 120));
   }
+  if (tex.test(document.title)) out.raw_tex.push('page title: ' + document.title);
   return out;
 }"""
 
