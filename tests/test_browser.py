@@ -163,7 +163,8 @@ JS_MATH = r"""() => {
   for (const el of document.querySelectorAll('mjx-merror')) {
     out.errors.push('mjx-merror: ' + el.textContent.slice(0, 120));
   }
-  const skip = 'pre, code, script, style, textarea, mjx-container, .highlight, .math';
+  // Not code, not rendered math, and not Python signatures on the API page (string defaults).
+  const skip = 'pre, code, script, style, textarea, mjx-container, .highlight, .math, .sig';
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   const tex = /\$\$|\$[^$\s][^$]*\$|\\\(|\\\[|\\begin\{|\\[A-Za-z]{2,}/;
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
@@ -282,11 +283,13 @@ def test_page_loads_without_errors(crawl, docname):
 def test_math_is_rendered(crawl, docname):
     math = crawl[docname].math
     assert math, f"{docname}: the page could not be inspected"
-    if math["n_math"]:
-        assert math["has_mathjax"], f"{docname}: {math['n_math']} formulas but MathJax did not load"
-    assert not math["unrendered"], f"{docname}: formulas MathJax did not typeset: {math['unrendered']}"
-    assert not math["errors"], f"{docname}: formulas that render as TeX errors: {math['errors']}"
-    assert not math["raw_tex"], f"{docname}: raw TeX left in the text: {math['raw_tex']}"
+    problems = []
+    if math["n_math"] and not math["has_mathjax"]:
+        problems.append(f"{math['n_math']} formulas but MathJax did not load")
+    problems += [f"not typeset by MathJax: {t}" for t in math["unrendered"]]
+    problems += [f"renders as a TeX error: {t}" for t in math["errors"]]
+    problems += [f"raw TeX in the text: {t}" for t in math["raw_tex"]]
+    assert not problems, f"{docname}:\n  " + "\n  ".join(problems)
 
 
 @pytest.mark.parametrize("docname", PAGES)
@@ -349,20 +352,23 @@ def test_launch_buttons_open_files_in_the_repository(crawl, docname):
         return  # a page without code has no launch buttons
     tracked = tracked_files()
     org, repo, branch = _repository()
+    problems = []
     for service in ("Binder", "Colab"):
-        assert targets[service], f"{docname}: the chapter has no {service} button"
-        for t_org, t_repo, t_branch, path in set(targets[service]):
-            assert (t_org, t_repo, t_branch) == (org, repo, branch), (
-                f"{docname}: {service} opens {t_org}/{t_repo}@{t_branch}, "
-                f"not this book's repository {org}/{repo}@{branch}")
-            assert (ROOT / path).is_file(), f"{docname}: {service} opens {path}, which does not exist"
-            if tracked is not None:
-                assert path in tracked, (f"{docname}: {service} opens {path}, which exists "
-                                         f"but is not committed to the repository")
-            assert Path(path).with_suffix("").as_posix() == docname, (
-                f"{docname}: {service} opens {path}, not this chapter's notebook")
-            if service == "Colab":
-                assert path.endswith(".ipynb"), f"{docname}: Colab can only open .ipynb, got {path}"
+        if not targets[service]:
+            problems.append(f"the chapter has no {service} button")
+        for t_org, t_repo, t_branch, path in sorted(set(targets[service])):
+            if (t_org, t_repo, t_branch) != (org, repo, branch):
+                problems.append(f"{service} opens {t_org}/{t_repo}@{t_branch}, not this "
+                                f"book's repository {org}/{repo}@{branch}")
+            if not (ROOT / path).is_file():
+                problems.append(f"{service} opens {path}, which does not exist")
+            elif tracked is not None and path not in tracked:
+                problems.append(f"{service} opens {path}, which is not committed to the repository")
+            if Path(path).with_suffix("").as_posix() != docname:
+                problems.append(f"{service} opens {path}, not this chapter's notebook")
+            if service == "Colab" and not path.endswith(".ipynb"):
+                problems.append(f"Colab can only open a notebook (.ipynb), but opens {path}")
+    assert not problems, f"{docname}:\n  " + "\n  ".join(problems)
 
 
 def public_modules() -> list[str]:
@@ -372,16 +378,37 @@ def public_modules() -> list[str]:
                   if not m.name.startswith("_"))
 
 
+def _entry(html: str, name: str) -> str:
+    """The ``<dd>`` that documents ``name`` on an autodoc page (nested lists included)."""
+    start = html.index("<dd", html.index(f'id="{name}"'))
+    depth = 0
+    for tag in re.finditer(r"<dd\b|</dd>", html[start:]):
+        depth += 1 if tag.group() != "</dd>" else -1
+        if depth == 0:
+            return html[start:start + tag.end()]
+    return html[start:]
+
+
 def test_api_page_documents_every_public_name():
+    """Every name in a public module's ``__all__`` has an entry that links a chapter."""
+    import ttsbook
+
     api = HTML / "book" / "api.html"
     assert api.exists(), "the API reference page book/api.html was not built"
+    html = api.read_text()
     ids = ids_in(api)
-    missing = []
+    names = [f"ttsbook.{n}" for n in ttsbook.__all__ if n not in public_modules()]  # glue
+    missing, unexplained = [], []
     for name in public_modules():
         module = importlib.import_module(f"ttsbook.{name}")
         if f"module-ttsbook.{name}" not in ids:
             missing.append(f"module ttsbook.{name}")
-        for member in getattr(module, "__all__", []):
-            if f"ttsbook.{name}.{member}" not in ids:
-                missing.append(f"ttsbook.{name}.{member}")
+        names += [f"ttsbook.{name}.{member}" for member in getattr(module, "__all__", [])]
+    for name in names:
+        if name not in ids:
+            missing.append(name)
+        elif not re.search(r'href="\d\d_[\w-]+\.html', _entry(html, name)):
+            unexplained.append(name)
     assert not missing, "not documented on the API page (book/api.md):\n  " + "\n  ".join(missing)
+    assert not unexplained, ("no chapter linked from the API entry of:\n  "
+                             + "\n  ".join(unexplained))

@@ -28,20 +28,24 @@ def _chapters(app) -> dict[str, str]:
 
 
 def _links(app, docnames) -> str:
-    return ", ".join(f"chapter {int(CHAPTER.match(d).group(1))}, :doc:`/{d}`" for d in docnames)
+    """``chapter 1, chapter 3``, each a link (the link text never holds a title's math)."""
+    return ", ".join(f":doc:`chapter {int(CHAPTER.match(d).group(1))} </{d}>`" for d in docnames)
 
 
 def add_chapters(app, what, name, obj, options, lines):
     parts = name.split(".")
-    if len(parts) != 3 or parts[0] != "ttsbook" or what not in {"function", "class", "data"}:
+    if parts[0] != "ttsbook" or len(parts) not in (2, 3) or what not in {"function", "class", "data"}:
         return
-    module_name, member = parts[1], parts[2]
-    module = sys.modules.get(f"ttsbook.{module_name}")
+    module_name, member = ".".join(parts[:-1]), parts[-1]
+    module = sys.modules.get(module_name)
     if module is None or member not in getattr(module, "__all__", []):
         return
     if not hasattr(app, "_chapter_sources"):
         app._chapter_sources = _chapters(app)
-    pattern = re.compile(rf"\b(?:ttsbook\.)?{module_name}\.{re.escape(member)}\b")
+    if len(parts) == 3:  # ttsbook.theory.gamma: written theory.gamma in the chapters
+        pattern = re.compile(rf"\b(?:ttsbook\.)?{parts[1]}\.{re.escape(member)}\b")
+    else:  # ttsbook.glue: imported by name from the package
+        pattern = re.compile(rf"\bttsbook\.{member}\b|from ttsbook import [^\n]*\b{member}\b")
     using = [d for d, text in app._chapter_sources.items() if pattern.search(text)]
     if using:
         lines += ["", f"*Used in* {_links(app, using)}."]
