@@ -16,7 +16,7 @@ BROWSER_STAMP := $(VENV)/.playwright-$(PLAYWRIGHT_VERSION)
 BOOK_STAMP := _build/.book-built
 BOOK_SOURCES := _config.yml _toc.yml $(wildcard book/*.md book/*.bib book/_ext/*.py ttsbook/*.py)
 
-.PHONY: book test notebooks clean chromium
+.PHONY: book test notebooks bench clean chromium
 
 $(STAMP): pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
@@ -53,11 +53,21 @@ chromium:
 test: $(STAMP) $(BOOK_STAMP) $(BROWSER_STAMP) chromium
 	CHROMIUM="$(CHROMIUM)" $(BIN)/python -m pytest
 
-## notebooks: re-sync book/*.ipynb (what Colab opens and nbval checks) from book/*.md and execute them
+## notebooks: re-sync book/*.ipynb (what Colab opens and nbval checks) from book/*.md and execute
+## them; `make notebooks NOTEBOOKS=book/03_cot.md` does one chapter
+NOTEBOOKS ?= $(wildcard book/[0-9]*.md)
 notebooks: $(STAMP)
-	cd book && for f in [0-9]*.md; do \
-		../$(BIN)/jupytext --to ipynb --execute "$$f" || exit 1; \
+	for f in $(NOTEBOOKS); do \
+		$(BIN)/jupytext --to ipynb --update "$$f" && \
+		$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+			--ExecutePreprocessor.timeout=900 \
+			--NotebookExporter.preprocessors='["nbconvert.preprocessors.CoalesceStreamsPreprocessor"]' \
+			"$${f%.md}.ipynb" || exit 1; \
 	done
+
+## bench: time the chapters, LSA training to 2% and the CoT rollout, and peak memory (not part of `make test`)
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf _build
