@@ -239,7 +239,10 @@ def crawl() -> dict[str, PageReport]:
         pytest.fail(f"no built book in {HTML}: run `make book` (or `make test`, which builds it)")
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}: `apt-get install chromium`, or set CHROMIUM")
-    sync_api = pytest.importorskip("playwright.sync_api")
+    try:
+        from playwright import sync_api
+    except ImportError:
+        pytest.fail("Playwright is not installed: `make test` installs it into .venv")
     server, base = _serve(HTML)
     external: list[str] = []
 
