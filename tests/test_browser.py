@@ -11,6 +11,7 @@ For every page listed in ``_toc.yml`` the tests fail when
   ``\\[…\\]``, ``\\macro``) is left in the text outside code;
 - an image (a figure) fails to load (``naturalWidth == 0``);
 - a same-site link points to a missing file or to an anchor the target page does not have;
+- at a phone's width (390 px) the page scrolls sideways or cuts a display equation off;
 - a chapter lacks its Binder or Colab button, or the button opens a file that is not tracked
   in this git checkout (Colab must open an ``.ipynb``), or another repository or branch.
 
@@ -54,6 +55,7 @@ CHROMIUM_ARGS = [
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 TOC = yaml.safe_load((ROOT / "_toc.yml").read_text())
 MATHJAX_TIMEOUT_MS = 20_000
+PHONE_WIDTH = 390  # CSS pixels, a common phone
 
 
 def toc_pages(toc: dict) -> list[str]:
@@ -133,6 +135,7 @@ class PageReport:
     images: list[dict] = field(default_factory=list)
     links: list[str] = field(default_factory=list)
     dom_ids: set[str] = field(default_factory=set)
+    phone: dict = field(default_factory=dict)              # layout at a phone's width
 
 
 JS_WAIT_MATHJAX = """async (timeout) => {
@@ -187,6 +190,15 @@ JS_IMAGES = """async () => {
                            naturalWidth: img.naturalWidth}));
 }"""
 
+JS_PHONE = """() => ({
+  width: document.documentElement.clientWidth,
+  scrollWidth: document.documentElement.scrollWidth,
+  clipped: [...document.querySelectorAll('mjx-container[display="true"]')]
+    .filter(e => e.scrollWidth > e.clientWidth + 1
+            && !['auto', 'scroll'].includes(getComputedStyle(e).overflowX))
+    .map(e => (e.textContent || '').slice(0, 60)),
+})"""
+
 JS_LINKS = """() => ({
   links: [...document.querySelectorAll('a[href]')].map(a => a.href),
   ids: [...document.querySelectorAll('[id]')].map(e => e.id)
@@ -203,6 +215,18 @@ def _serve(directory: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+def _visit_phone(context, report: PageReport) -> None:
+    page = context.new_page()
+    try:
+        page.goto(report.url, wait_until="load", timeout=30_000)
+        page.evaluate(JS_WAIT_MATHJAX, MATHJAX_TIMEOUT_MS)
+        report.phone = page.evaluate(JS_PHONE)
+    except Exception as exc:
+        report.phone = {"error": str(exc)}
+    finally:
+        page.close()
 
 
 def _visit(context, base: str, docname: str) -> PageReport:
@@ -259,12 +283,16 @@ def crawl() -> dict[str, PageReport]:
         context = browser.new_context(viewport={"width": 1280, "height": 900},
                                       service_workers="block")
         context.route("**/*", only_local)
+        phone = browser.new_context(viewport={"width": PHONE_WIDTH, "height": 844},
+                                    is_mobile=True, has_touch=True, service_workers="block")
+        phone.route("**/*", only_local)
         try:
             for docname in PAGES:
                 n_external = len(external)
                 reports[docname] = _visit(context, base, docname)
                 reports[docname].problems += [f"request to another host (the book must be "
                                               f"self-contained): {u}" for u in external[n_external:]]
+                _visit_phone(phone, reports[docname])
         finally:
             browser.close()
             server.shutdown()
@@ -321,6 +349,16 @@ def test_internal_links_resolve(crawl, docname):
             if fragment not in ids:
                 broken.append(f"{href} (no anchor #{fragment} in {path.relative_to(HTML)})")
     assert not broken, f"{docname}: broken internal links:\n  " + "\n  ".join(broken)
+
+
+@pytest.mark.parametrize("docname", PAGES)
+def test_page_fits_a_phone_screen(crawl, docname):
+    """At a phone's width the page does not scroll sideways and no equation is cut off."""
+    phone = crawl[docname].phone
+    assert "error" not in phone, f"{docname}: could not load at phone width: {phone.get('error')}"
+    assert phone["scrollWidth"] <= phone["width"], (
+        f"{docname}: at {PHONE_WIDTH} px the page is {phone['scrollWidth']} px wide")
+    assert not phone["clipped"], f"{docname}: display equations cut off: {phone['clipped']}"
 
 
 def _repository() -> tuple[str, str, str]:
