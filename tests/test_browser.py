@@ -453,3 +453,14 @@ def test_api_page_documents_every_public_name():
     assert not missing, "not documented on the API page (book/api.md):\n  " + "\n  ".join(missing)
     assert not unexplained, ("no chapter linked from the API entry of:\n  "
                              + "\n  ".join(unexplained))
+
+
+def test_execution_page_lists_every_chapter():
+    """The execution-time page (``{nb-exec-table}``) has a row for every executed chapter."""
+    page = HTML / "book" / "execution.html"
+    assert page.exists(), "the execution-time page book/execution.html was not built"
+    html = page.read_text()
+    table = html[html.find("<table"):html.rfind("</table>")]
+    missing = [d for d in PAGES if is_notebook(d)
+               and not re.search(rf'href="[^"]*{re.escape(Path(d).name)}\.html"', table)]
+    assert not missing, f"chapters missing from the execution-time table: {missing}"
