@@ -29,6 +29,8 @@ __all__ = [
     "optimal_cot_steps",
     "skill_ratios",
     "overthinking_skills",
+    "direct_error_general",
+    "cot_error_limit_general",
 ]
 
 
@@ -179,3 +181,75 @@ def optimal_cot_steps(Gamma: np.ndarray, Sigma: np.ndarray, k_max: int) -> int:
     k_max = nonnegative_int("k_max", k_max)
     errs = cot_error_limit(Gamma, Sigma, np.arange(k_max + 1))
     return int(np.argmin(errs))
+
+
+def _invertible(name: str, A, d: int | None = None) -> np.ndarray:
+    A = as_matrix(name, A, d)
+    if np.linalg.cond(A) > 1e12:
+        raise ValueError(f"{name} must be invertible (its condition number is {np.linalg.cond(A):.3g})")
+    return A
+
+
+def direct_error_general(Gamma: np.ndarray, Sigma: np.ndarray, m: int) -> float:
+    """:func:`direct_error` for any invertible Γ, symmetric or not.
+
+    A trained LSA applies ŵ = Γ̂⁻¹Ŝw with Γ̂ = −(c V_wx)⁻¹ (``LSA.gamma``), which mini-batch
+    gradient descent leaves symmetric only up to its sampling noise. The exact error is then
+    ‖I − Γ̂⁻¹Σ‖_F² + (1/m)[tr(Γ̂⁻¹Σ²Γ̂⁻ᵀ) + tr(Σ) tr(Γ̂⁻¹ΣΓ̂⁻ᵀ)] for w ~ N(0, I) and
+    x_i ~ N(0, Σ). Chapter 4, :doc:`/book/04_hardness`.
+
+    Parameters
+    ----------
+    Gamma : np.ndarray, shape (d, d)
+        Any invertible matrix; the model's estimate is Γ⁻¹Ŝw.
+    Sigma : np.ndarray, shape (d, d)
+        The test covariance (symmetric positive definite).
+    m : int
+        The test prompt length.
+
+    Returns
+    -------
+    float
+        E‖ŵ − w‖².
+    """
+    Gamma = _invertible("Gamma", Gamma)
+    Sigma = as_covariance("Sigma", Sigma, Gamma.shape[0])
+    m = positive_int("m", m)
+    A = np.linalg.inv(Gamma)
+    R = np.eye(Gamma.shape[0]) - A @ Sigma
+    variance = (np.trace(A @ Sigma @ Sigma @ A.T) + np.trace(Sigma) * np.trace(A @ Sigma @ A.T)) / m
+    return float(np.sum(R**2) + variance)
+
+
+def cot_error_limit_general(Gamma: np.ndarray, Sigma: np.ndarray, k):
+    """:func:`cot_error_limit` for any invertible Γ, symmetric or not: ‖(I − Γ⁻¹Σ)^k‖_F².
+
+    The exact m → ∞ error of k pseudo-Newton steps of a trained LSA whose read-back Γ̂
+    (``LSA.gamma``) is symmetric only up to training noise (w ~ N(0, I)). ``k`` may be an int
+    (returns a float) or an array of ints (returns an array). Chapter 4, :doc:`/book/04_hardness`.
+
+    Parameters
+    ----------
+    Gamma : np.ndarray, shape (d, d)
+        Any invertible matrix.
+    Sigma : np.ndarray, shape (d, d)
+        The test covariance (symmetric positive definite).
+    k : int or array of int
+        Numbers of CoT steps, each >= 0.
+
+    Returns
+    -------
+    float or np.ndarray
+        E‖w_k − w‖² as m → ∞; overflow gives ``inf``.
+    """
+    Gamma = _invertible("Gamma", Gamma)
+    Sigma = as_covariance("Sigma", Sigma, Gamma.shape[0])
+    ks, scalar = steps_array("k", k)
+    M = np.eye(Gamma.shape[0]) - np.linalg.solve(Gamma, Sigma)
+    out = np.empty(ks.size)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for idx, kk in enumerate(ks.ravel()):
+            val = np.sum(np.linalg.matrix_power(M, int(kk)) ** 2)
+            out[idx] = val if np.isfinite(val) else np.inf
+    out = out.reshape(ks.shape)
+    return float(out) if scalar else out
