@@ -14,7 +14,7 @@ CHROMIUM ?= /usr/bin/chromium
 BROWSER_STAMP := $(VENV)/.playwright-$(PLAYWRIGHT_VERSION)
 # `make test` rebuilds the book only when a source changed since the last successful build.
 BOOK_STAMP := _build/.book-built
-BOOK_SOURCES := _config.yml _toc.yml $(wildcard book/*.md book/*.bib book/_ext/*.py ttsbook/*.py)
+BOOK_SOURCES := _config.yml _toc.yml $(wildcard book/*.md book/*.bib book/_ext/*.py book/_static/*.css ttsbook/*.py)
 
 .PHONY: book test notebooks bench clean chromium
 

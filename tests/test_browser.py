@@ -15,7 +15,8 @@ For every page listed in ``_toc.yml`` the tests fail when
 - a chapter lacks its Binder or Colab button, or the button opens a file that is not tracked
   in this git checkout (Colab must open an ``.ipynb``), or another repository or branch.
 
-The API page must document every public name (``__all__``) of every public module.
+The API page must document every public name (``__all__``) of every public module, each with
+a link to a chapter, and the execution-time page must list every chapter.
 
 Environment: ``CHROMIUM`` (default ``/usr/bin/chromium``) and ``BOOK_HTML`` (default
 ``_build/html``). ``make test`` installs Chromium and Playwright and builds the book first.
