@@ -8,8 +8,15 @@ STAMP := $(VENV)/.installed
 # Elsewhere, TORCH_PIP_ARGS="--index-url https://download.pytorch.org/whl/cpu" selects CPU wheels.
 TORCH_VERSION ?= 2.13.0
 TORCH_PIP_ARGS ?=
+# The browser test drives the built book in headless Chromium (Debian's package) with Playwright.
+PLAYWRIGHT_VERSION ?= 1.65.2
+CHROMIUM ?= /usr/bin/chromium
+BROWSER_STAMP := $(VENV)/.playwright-$(PLAYWRIGHT_VERSION)
+# `make test` rebuilds the book only when a source changed since the last successful build.
+BOOK_STAMP := _build/.book-built
+BOOK_SOURCES := _config.yml _toc.yml $(wildcard book/*.md book/*.bib book/_ext/*.py book/_static/*.css ttsbook/*.py)
 
-.PHONY: book test notebooks bench clean
+.PHONY: book test notebooks bench clean chromium
 
 $(STAMP): pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
@@ -21,10 +28,30 @@ $(STAMP): pyproject.toml Makefile
 ## book: execute every chapter and write the HTML to _build/html (Sphinx warnings are errors)
 book: $(STAMP)
 	$(BIN)/jupyter-book build . --warningiserror --keep-going
+	touch $(BOOK_STAMP)
 
-## test: unit tests, and pytest --nbval over the chapters' notebooks
-test: $(STAMP)
-	$(BIN)/python -m pytest
+$(BOOK_STAMP): $(BOOK_SOURCES) | $(STAMP)
+	$(BIN)/jupyter-book build . --warningiserror --keep-going
+	touch $@
+
+$(BROWSER_STAMP): | $(STAMP)
+	$(BIN)/python -m pip install --quiet "playwright==$(PLAYWRIGHT_VERSION)"
+	touch $@
+
+# Installs Debian's chromium when it is missing (as root, or with sudo); no browser download.
+chromium:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+		if [ "$(CHROMIUM)" = /usr/bin/chromium ] && command -v apt-get >/dev/null; then \
+			SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+			$$SUDO apt-get update && $$SUDO apt-get install -y chromium; \
+		else \
+			echo "No Chromium at $(CHROMIUM): install it, or pass CHROMIUM=/path/to/chromium"; exit 1; \
+		fi; \
+	fi
+
+## test: unit tests, pytest --nbval over the chapters' notebooks, and the built book in a browser
+test: $(STAMP) $(BOOK_STAMP) $(BROWSER_STAMP) chromium
+	CHROMIUM="$(CHROMIUM)" $(BIN)/python -m pytest
 
 ## notebooks: re-sync book/*.ipynb (what Colab opens and nbval checks) from book/*.md and execute
 ## them; `make notebooks NOTEBOOKS=book/03_cot.md` does one chapter
