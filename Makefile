@@ -9,9 +9,7 @@ STAMP := $(VENV)/.installed
 TORCH_VERSION ?= 2.13.0
 TORCH_PIP_ARGS ?=
 # The browser test drives the built book in headless Chromium (Debian's package) with Playwright.
-PLAYWRIGHT_VERSION ?= 1.65.2
 CHROMIUM ?= /usr/bin/chromium
-BROWSER_STAMP := $(VENV)/.playwright-$(PLAYWRIGHT_VERSION)
 # `make test` rebuilds the book only when a source changed since the last successful build.
 BOOK_STAMP := _build/.book-built
 BOOK_SOURCES := _config.yml _toc.yml $(wildcard book/*.md book/*.bib book/_ext/*.py book/_static/*.css ttsbook/*.py)
@@ -34,10 +32,6 @@ $(BOOK_STAMP): $(BOOK_SOURCES) | $(STAMP)
 	$(BIN)/jupyter-book build . --warningiserror --keep-going
 	touch $@
 
-$(BROWSER_STAMP): | $(STAMP)
-	$(BIN)/python -m pip install --quiet "playwright==$(PLAYWRIGHT_VERSION)"
-	touch $@
-
 # Installs Debian's chromium when it is missing (as root, or with sudo); no browser download.
 chromium:
 	@if [ ! -x "$(CHROMIUM)" ]; then \
@@ -50,7 +44,7 @@ chromium:
 	fi
 
 ## test: unit tests, pytest --nbval over the chapters' notebooks, and the built book in a browser
-test: $(STAMP) $(BOOK_STAMP) $(BROWSER_STAMP) chromium
+test: $(STAMP) $(BOOK_STAMP) chromium
 	CHROMIUM="$(CHROMIUM)" $(BIN)/python -m pytest
 
 ## notebooks: re-sync book/*.ipynb (what Colab opens and nbval checks) from book/*.md and execute
