@@ -8,8 +8,13 @@ STAMP := $(VENV)/.installed
 # Elsewhere, TORCH_PIP_ARGS="--index-url https://download.pytorch.org/whl/cpu" selects CPU wheels.
 TORCH_VERSION ?= 2.13.0
 TORCH_PIP_ARGS ?=
+# The browser test drives the built book in headless Chromium (Debian's package) with Playwright.
+CHROMIUM ?= /usr/bin/chromium
+# `make test` rebuilds the book only when a source changed since the last successful build.
+BOOK_STAMP := _build/.book-built
+BOOK_SOURCES := _config.yml _toc.yml $(wildcard book/*.md book/*.bib book/_ext/*.py book/_static/*.css ttsbook/*.py)
 
-.PHONY: book test notebooks clean
+.PHONY: book test notebooks bench clean chromium
 
 $(STAMP): pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
@@ -21,16 +26,42 @@ $(STAMP): pyproject.toml Makefile
 ## book: execute every chapter and write the HTML to _build/html (Sphinx warnings are errors)
 book: $(STAMP)
 	$(BIN)/jupyter-book build . --warningiserror --keep-going
+	touch $(BOOK_STAMP)
 
-## test: unit tests, and pytest --nbval over the chapters' notebooks
-test: $(STAMP)
-	$(BIN)/python -m pytest
+$(BOOK_STAMP): $(BOOK_SOURCES) | $(STAMP)
+	$(BIN)/jupyter-book build . --warningiserror --keep-going
+	touch $@
 
-## notebooks: re-sync book/*.ipynb (what Colab opens and nbval checks) from book/*.md and execute them
+# Installs Debian's chromium when it is missing (as root, or with sudo); no browser download.
+chromium:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+		if [ "$(CHROMIUM)" = /usr/bin/chromium ] && command -v apt-get >/dev/null; then \
+			SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+			$$SUDO apt-get update && $$SUDO apt-get install -y chromium; \
+		else \
+			echo "No Chromium at $(CHROMIUM): install it, or pass CHROMIUM=/path/to/chromium"; exit 1; \
+		fi; \
+	fi
+
+## test: unit tests, pytest --nbval over the chapters' notebooks, and the built book in a browser
+test: $(STAMP) $(BOOK_STAMP) chromium
+	CHROMIUM="$(CHROMIUM)" $(BIN)/python -m pytest
+
+## notebooks: re-sync book/*.ipynb (what Colab opens and nbval checks) from book/*.md and execute
+## them; `make notebooks NOTEBOOKS=book/03_cot.md` does one chapter
+NOTEBOOKS ?= $(wildcard book/[0-9]*.md)
 notebooks: $(STAMP)
-	cd book && for f in [0-9]*.md; do \
-		../$(BIN)/jupytext --to ipynb --execute "$$f" || exit 1; \
+	for f in $(NOTEBOOKS); do \
+		$(BIN)/jupytext --to ipynb --update "$$f" && \
+		$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+			--ExecutePreprocessor.timeout=1800 \
+			--NotebookExporter.preprocessors='["nbconvert.preprocessors.CoalesceStreamsPreprocessor"]' \
+			"$${f%.md}.ipynb" || exit 1; \
 	done
+
+## bench: time the chapters, LSA training to 2% and the CoT rollout, and peak memory (not part of `make test`)
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf _build

@@ -20,6 +20,8 @@ __all__ = [
     "finite_float",
     "steps_array",
     "on_simplex",
+    "seed",
+    "float_tensor",
 ]
 
 
@@ -76,12 +78,17 @@ def steps_array(name: str, k) -> tuple[np.ndarray, bool]:
 
 def _to_numpy(name: str, A) -> np.ndarray:
     if isinstance(A, torch.Tensor):
-        A = A.detach().cpu().numpy()
+        if A.is_complex() or A.dtype == torch.bool:
+            raise ValueError(f"{name} must be a real (integer or floating) array, got dtype {A.dtype}")
+        A = A.detach().cpu().to(torch.float64).numpy()
     try:
-        arr = np.asarray(A, dtype=np.float64)
+        raw = np.asarray(A) if not isinstance(A, (str, bytes)) else np.asarray(A, dtype=object)
     except (TypeError, ValueError) as err:
-        raise ValueError(f"{name} must be a real matrix, got {type(A).__name__}") from err
-    return arr
+        raise ValueError(f"{name} must be a real array, got {type(A).__name__}") from err
+    if raw.dtype == bool or raw.dtype.kind not in "iuf":
+        raise ValueError(f"{name} must be a real (integer or floating) array, got dtype {raw.dtype} "
+                         f"({type(A).__name__})")
+    return raw.astype(np.float64)
 
 
 def as_matrix(name: str, A, d: int | None = None) -> np.ndarray:
@@ -129,3 +136,31 @@ def on_simplex(name: str, p, size: int | None = None, atol: float = 1e-8) -> np.
         raise ValueError(f"{name} must lie on the probability simplex (entries >= 0 summing to 1), "
                          f"got sum {arr.sum():.6g} and min {arr.min():.3g}")
     return np.clip(arr, 0, None) / np.clip(arr, 0, None).sum()
+
+
+def seed(name: str, value, allow_generator: type | tuple[type, ...] = ()):
+    """Return a seed (``None`` or an integer ≥ 0, or an instance of ``allow_generator``), else raise."""
+    if value is None or (allow_generator and isinstance(value, allow_generator)):
+        return value
+    if not _is_int(value) or value < 0:
+        raise ValueError(f"{name} must be a non-negative integer or None, got {value!r}")
+    return int(value)
+
+
+def float_tensor(name: str, t, ndim: int | None = None, shape: tuple | None = None,
+                 finite: bool = True) -> torch.Tensor:
+    """Check that ``t`` is a floating-point torch tensor of the given ``ndim``/``shape``.
+
+    ``finite=False`` lets inf/nan through (a diverging chain of thought is reported honestly).
+    """
+    if not isinstance(t, torch.Tensor):
+        raise ValueError(f"{name} must be a torch tensor, got {type(t).__name__}")
+    if ndim is not None and t.ndim != ndim:
+        raise ValueError(f"{name} must have {ndim} dimensions, got shape {tuple(t.shape)}")
+    if shape is not None and tuple(t.shape) != tuple(shape):
+        raise ValueError(f"{name} must have shape {tuple(shape)}, got {tuple(t.shape)}")
+    if not torch.is_floating_point(t):
+        raise ValueError(f"{name} must be a floating-point tensor, got dtype {t.dtype}")
+    if finite and not bool(torch.isfinite(t).all()):
+        raise ValueError(f"{name} has non-finite entries")
+    return t

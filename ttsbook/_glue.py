@@ -6,6 +6,7 @@ a plain Jupyter) it does nothing, so every chapter runs anywhere.
 
 from __future__ import annotations
 
+import math
 import numbers
 
 __all__ = ["glue"]
@@ -19,6 +20,10 @@ def glue(name: str, value, display: bool = False, digits: int = 6):
     """
     if not isinstance(name, str) or not name:
         raise ValueError(f"name must be a non-empty string, got {name!r}")
+    if isinstance(digits, bool) or not isinstance(digits, numbers.Integral) or digits < 1:
+        raise ValueError(f"digits must be an integer >= 1, got {digits!r}")
+    if isinstance(value, numbers.Real) and not math.isfinite(value):
+        raise ValueError(f"value must be finite to be quoted in the prose, got {value!r}")
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
         value = int(value)
     elif isinstance(value, numbers.Real) and not isinstance(value, bool):

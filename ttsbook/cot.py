@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ._checks import as_matrix, nonnegative_int
+from ._checks import as_matrix, float_tensor, nonnegative_int
 from .lsa import LSA, _check_prompts, embed, estimate_column
 
 __all__ = ["rollout", "pseudo_newton", "closed_form", "squared_error"]
@@ -111,6 +111,7 @@ def pseudo_newton(Gamma: np.ndarray, X: torch.Tensor, y: torch.Tensor, k: int) -
     batch, d, m = _check_prompts(X, y)
     k = nonnegative_int("k", k)
     A = _gamma_inverse(Gamma, d, X.dtype)
+    y = y.to(X.dtype)
     w = X.new_zeros(batch, d)
     iterates = [w]
     for _ in range(k):
@@ -122,11 +123,12 @@ def pseudo_newton(Gamma: np.ndarray, X: torch.Tensor, y: torch.Tensor, k: int) -
 
 def closed_form(Gamma: np.ndarray, X: torch.Tensor, w: torch.Tensor, k: int) -> torch.Tensor:
     """w_k = (I − (I − Γ⁻¹Ŝ)^k) w with Ŝ = XXᵀ/m, the closed form of k pseudo-Newton steps."""
-    if not isinstance(X, torch.Tensor) or X.ndim != 3:
-        raise ValueError("X must be a torch tensor of shape (batch, d, m)")
+    float_tensor("X", X, ndim=3)
     batch, d, m = X.shape
-    if not isinstance(w, torch.Tensor) or tuple(w.shape) != (batch, d):
-        raise ValueError(f"w must be a torch tensor of shape (batch, d) = {(batch, d)}")
+    if batch < 1 or d < 1 or m < 1:
+        raise ValueError(f"X must have at least one prompt, one dimension and one example, got shape {tuple(X.shape)}")
+    float_tensor("w", w, shape=(batch, d))
+    w = w.to(X.dtype)
     k = nonnegative_int("k", k)
     A = _gamma_inverse(Gamma, d, X.dtype)
     eye = torch.eye(d, dtype=X.dtype)
@@ -141,11 +143,8 @@ def squared_error(iterates: torch.Tensor, w: torch.Tensor, per_prompt: bool = Fa
     attach a Monte Carlo standard error to the mean. Diverged iterates give inf (an overflowed
     or nan error is reported as inf, never clipped).
     """
-    if not isinstance(iterates, torch.Tensor) or iterates.ndim != 3:
-        raise ValueError("iterates must be a torch tensor of shape (k+1, batch, d)")
-    if not isinstance(w, torch.Tensor) or tuple(w.shape) != tuple(iterates.shape[1:]):
-        raise ValueError(f"w must have shape (batch, d) = {tuple(iterates.shape[1:])}, "
-                         f"got {tuple(w.shape) if isinstance(w, torch.Tensor) else type(w).__name__}")
+    float_tensor("iterates", iterates, ndim=3, finite=False)
+    float_tensor("w", w, shape=tuple(iterates.shape[1:]))
     diff = iterates.to(torch.float64) - w.to(torch.float64)[None]
     err = (diff**2).sum(dim=2)
     if not per_prompt:

@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 from torch import nn
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from . import tasks, theory
-from ._checks import as_covariance, as_matrix, nonnegative_int, positive_float, positive_int
+from ._checks import as_covariance, as_matrix, finite_float, float_tensor, nonnegative_int, positive_float, positive_int
 
 __all__ = ["Blocks", "embed", "LSA", "optimal", "train", "TrainingHistory"]
 
@@ -33,6 +33,9 @@ class Blocks:
     """Row/column index ranges of the blocks x, y, w, 1 in the (2d+2)-dimensional embedding."""
 
     d: int
+
+    def __post_init__(self):
+        positive_int("d", self.d)
 
     @property
     def x(self) -> slice:
@@ -65,8 +68,8 @@ def _check_prompts(X: torch.Tensor, y: torch.Tensor) -> tuple[int, int, int]:
                          f"{tuple(y.shape) if isinstance(y, torch.Tensor) else type(y).__name__}")
     if batch < 1 or d < 1 or n < 1:
         raise ValueError(f"X must have at least one prompt, one dimension and one example, got shape {tuple(X.shape)}")
-    if not (torch.isfinite(X).all() and torch.isfinite(y).all()):
-        raise ValueError("X and y must be finite")
+    float_tensor("X", X)
+    float_tensor("y", y)
     return batch, d, n
 
 
@@ -78,15 +81,18 @@ def embed(X: torch.Tensor, y: torch.Tensor, w0: torch.Tensor | None = None) -> t
     E[:, b.x, :n] = X
     E[:, b.y, :n] = y
     if w0 is not None:
-        if not isinstance(w0, torch.Tensor) or tuple(w0.shape) != (batch, d):
-            raise ValueError(f"w0 must be a torch tensor of shape (batch, d) = {(batch, d)}")
+        float_tensor("w0", w0, shape=(batch, d))
         E[:, b.w, n] = w0.to(X.dtype)
     E[:, b.one, n] = 1
     return E
 
 
 def estimate_column(w: torch.Tensor) -> torch.Tensor:
-    """The column [0_d; 0; w; 1] that carries an estimate, shape (batch, 2d+2, 1)."""
+    """The column [0_d; 0; w; 1] that carries an estimate, shape (batch, 2d+2, 1).
+
+    ``w`` may hold inf/nan: a diverging chain of thought is carried on, not stopped.
+    """
+    float_tensor("w", w, ndim=2, finite=False)
     batch, d = w.shape
     b = Blocks(d)
     col = w.new_zeros(batch, b.size, 1)
@@ -129,6 +135,8 @@ class LSA(nn.Module):
         if not isinstance(E, torch.Tensor) or E.ndim != 3 or E.shape[1] != self.blocks.size:
             raise ValueError(f"E must be a tensor of shape (batch, {self.blocks.size}, columns), got "
                              f"{tuple(E.shape) if isinstance(E, torch.Tensor) else type(E).__name__}")
+        # E may carry inf/nan estimates of a diverging chain of thought: only its dtype is checked.
+        float_tensor("E", E, finite=False)
         return positive_int("rho", rho)
 
     def forward(self, E: torch.Tensor, rho: int) -> torch.Tensor:
@@ -186,7 +194,11 @@ class TrainingHistory:
 
 def relative_error(model: LSA, target: np.ndarray) -> float:
     """‖V_wx − target‖_F / ‖target‖_F."""
+    if not isinstance(model, LSA):
+        raise ValueError(f"model must be a ttsbook.lsa.LSA, got {type(model).__name__}")
     target = as_matrix("target", target, model.d)
+    if not np.any(target):
+        raise ValueError("target must be a non-zero matrix")
     V = model.V_wx.detach().to(torch.float64).cpu().numpy()
     return float(np.linalg.norm(V - target) / np.linalg.norm(target))
 
@@ -220,7 +232,7 @@ def train(
     batch = positive_int("batch", batch)
     lr = positive_float("lr", lr)
     record_every = positive_int("record_every", record_every)
-    decay_from = float(decay_from)
+    decay_from = finite_float("decay_from", decay_from)
     if not 0 <= decay_from <= 1:
         raise ValueError(f"decay_from must be in [0, 1], got {decay_from!r}")
     d = Lambda.shape[0]
@@ -232,24 +244,30 @@ def train(
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda t: 1.0 if t < t0 else t0 / (t + 1) if t0 else 1 / (t + 1))
     rec_steps, rec_loss, rec_err = [], [], []
     b = model.blocks
-    for step in tqdm(range(steps + 1), desc=f"LSA d={d} n={n}", disable=not progress, mininterval=1.0):
+
+    def batch_loss() -> torch.Tensor:
         X, y, w = tasks.sample_prompts(Lambda, n, batch, seed=gen, dtype=dtype)
-        E = embed(X, y)
-        out = model.last_column(E, rho=n)
+        out = model.last_column(embed(X, y), rho=n)
         target_col = torch.zeros_like(out)
         target_col[:, b.w] = w
         target_col[:, b.one] = 1
-        loss = 0.5 * ((out - target_col) ** 2).sum(dim=1).mean()
-        if step % record_every == 0 or step == steps:
-            rec_steps.append(step)
-            rec_loss.append(loss.item())
-            rec_err.append(relative_error(model, target))
-        if step == steps:
-            break
+        return 0.5 * ((out - target_col) ** 2).sum(dim=1).mean()
+
+    def record(step: int, loss: torch.Tensor) -> None:
+        rec_steps.append(step)
+        rec_loss.append(loss.item())
+        rec_err.append(relative_error(model, target))
+
+    for step in tqdm(range(steps), desc=f"LSA d={d} n={n}", disable=not progress, mininterval=1.0):
+        loss = batch_loss()
+        if step % record_every == 0:
+            record(step, loss)
         opt.zero_grad()
         loss.backward()
         opt.step()
         sched.step()
+    with torch.no_grad():
+        record(steps, batch_loss())
     history = TrainingHistory(np.array(rec_steps), np.array(rec_loss), np.array(rec_err),
                               theory.optimal_loss(Lambda, n))
     return model, history

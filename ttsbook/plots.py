@@ -8,6 +8,9 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import seaborn as sns
+from matplotlib.axes import Axes
+
+from ._checks import as_covariance, positive_int
 
 __all__ = ["set_style", "palette", "error_vs_k", "spectrum"]
 
@@ -28,8 +31,9 @@ def set_style() -> None:
 
 def palette(n: int, name: str = "viridis") -> list:
     """``n`` colours, one per value of the parameter being varied (n, k, a task family, …)."""
-    if n < 1:
-        raise ValueError(f"n must be >= 1, got {n!r}")
+    n = positive_int("n", n)
+    if not isinstance(name, str):
+        raise ValueError(f"name must be the name of a colour palette, got {name!r}")
     return sns.color_palette(name, n)
 
 
@@ -41,8 +45,15 @@ def error_vs_k(ax, errors, *, label: str, color=None, theory=None, bound=None, k
     dashed line, all in one colour; the y axis is logarithmic. Non-finite values are left out of
     the drawing only (the data are not changed).
     """
-    errors = np.asarray(errors, dtype=float)
-    ks = np.arange(errors.size) if ks is None else np.asarray(ks)
+    _check_axes(ax)
+    errors = _curve("errors", errors)
+    ks = np.arange(errors.size) if ks is None else _curve("ks", ks, errors.size)
+    if not np.all(np.isfinite(ks)):
+        raise ValueError("ks has non-finite entries")
+    if theory is not None:
+        theory = _curve("theory", theory, errors.size)
+    if bound is not None:
+        bound = _curve("bound", bound, errors.size)
     line = ax.plot(ks, np.where(np.isfinite(errors), errors, np.nan), "o", ms=3.5, color=color,
                    label=f"{label} (simulated)")[0]
     color = line.get_color()
@@ -58,8 +69,27 @@ def error_vs_k(ax, errors, *, label: str, color=None, theory=None, bound=None, k
 
 def spectrum(ax, Lambda, *, label: str, color=None, marker: str = "o"):
     """Plot the eigenvalues of Λ in descending order (the skills and how often each is used)."""
-    evals = np.sort(np.linalg.eigvalsh(np.asarray(Lambda, dtype=float)))[::-1]
+    _check_axes(ax)
+    evals = np.sort(np.linalg.eigvalsh(as_covariance("Lambda", Lambda)))[::-1]
     ax.plot(np.arange(1, evals.size + 1), evals, marker=marker, ms=4, color=color, label=label)
     ax.set_xlabel("skill $j$ (eigen-direction, by frequency)")
     ax.set_ylabel(r"eigenvalue $\lambda_j$")
     return ax
+
+
+def _check_axes(ax) -> None:
+    if not isinstance(ax, Axes):
+        raise ValueError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
+
+
+def _curve(name: str, values, size: int | None = None) -> np.ndarray:
+    """A 1-d float curve (inf/nan allowed: they are left out of the drawing, not changed)."""
+    try:
+        arr = np.asarray(values, dtype=float)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{name} must be a 1-d array of real numbers") from err
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"{name} must be a non-empty 1-d array, got shape {arr.shape}")
+    if size is not None and arr.size != size:
+        raise ValueError(f"{name} must have {size} entries (one per k, like errors), got {arr.size}")
+    return arr

@@ -13,6 +13,7 @@ import torch
 from scipy.stats import special_ortho_group
 
 from ._checks import as_covariance, finite_float, positive_float, positive_int
+from ._checks import seed as check_seed
 
 __all__ = [
     "isotropic",
@@ -50,6 +51,7 @@ def power_law(d: int, alpha: float) -> np.ndarray:
 def random_rotation(d: int, seed: int | None = None) -> np.ndarray:
     """A Haar-random rotation Q ∈ SO(d) (``scipy.stats.special_ortho_group``)."""
     d = positive_int("d", d)
+    seed = check_seed("seed", seed, np.random.Generator)
     if d == 1:
         return np.eye(1)
     return special_ortho_group.rvs(d, random_state=np.random.default_rng(seed))
@@ -58,6 +60,7 @@ def random_rotation(d: int, seed: int | None = None) -> np.ndarray:
 def rotate(Lambda: np.ndarray, seed: int | None = None) -> np.ndarray:
     """Return Q Λ Qᵀ for a Haar-random rotation Q: the same spectrum with skills that are not axes."""
     Lambda = as_covariance("Lambda", Lambda)
+    seed = check_seed("seed", seed, np.random.Generator)
     Q = random_rotation(Lambda.shape[0], seed)
     out = Q @ Lambda @ Q.T
     return (out + out.T) / 2

@@ -29,6 +29,10 @@ __all__ = [
     "optimal_cot_steps",
     "skill_ratios",
     "overthinking_skills",
+    "direct_error_general",
+    "cot_error_limit_general",
+    "best_cot_steps",
+    "critical_train_length",
 ]
 
 
@@ -78,15 +82,16 @@ def direct_error(Gamma: np.ndarray, Sigma: np.ndarray, m: int) -> float:
     ‖I − Γ⁻¹Σ‖_F² + (1/m) [tr(Γ⁻¹Σ²Γ⁻¹) + tr(Σ) tr(Γ⁻¹ΣΓ⁻¹)], for w ~ N(0, I).
     ``Gamma`` may be any SPD matrix, for example the one read back from a trained model.
     """
-    Gamma = as_covariance("Gamma", Gamma)
+    return _direct_error(as_covariance("Gamma", Gamma), Sigma, m)
+
+
+def _direct_error(Gamma: np.ndarray, Sigma, m) -> float:
     Sigma = as_covariance("Sigma", Sigma, Gamma.shape[0])
     m = positive_int("m", m)
     A = np.linalg.inv(Gamma)
-    d = Gamma.shape[0]
-    R = np.eye(d) - A @ Sigma
-    bias = np.sum(R**2)
+    R = np.eye(Gamma.shape[0]) - A @ Sigma
     variance = (np.trace(A @ Sigma @ Sigma @ A.T) + np.trace(Sigma) * np.trace(A @ Sigma @ A.T)) / m
-    return float(bias + variance)
+    return float(np.sum(R**2) + variance)
 
 
 def direct_error_bound(Lambda: np.ndarray, n: int, m: int) -> float:
@@ -109,20 +114,19 @@ def cot_error_bound(Lambda: np.ndarray, n: int, k):
     return float(out) if scalar else out
 
 
-def _iteration_matrix(Gamma, Sigma) -> np.ndarray:
-    Gamma = as_covariance("Gamma", Gamma)
-    Sigma = as_covariance("Sigma", Sigma, Gamma.shape[0])
-    return np.eye(Gamma.shape[0]) - np.linalg.solve(Gamma, Sigma)
-
-
 def cot_error_limit(Gamma: np.ndarray, Sigma: np.ndarray, k):
     """Exact E‖w_k − w‖² = ‖(I − Γ⁻¹Σ)^k‖_F² of k pseudo-Newton steps as m → ∞ (w ~ N(0, I)).
 
     ``k`` may be an int (returns a float) or an array of ints (returns an array). A diverging
     iteration returns large values or ``inf``, never clipped ones.
     """
-    M = _iteration_matrix(Gamma, Sigma)
+    return _cot_error_limit(as_covariance("Gamma", Gamma), Sigma, k)
+
+
+def _cot_error_limit(Gamma: np.ndarray, Sigma, k):
+    Sigma = as_covariance("Sigma", Sigma, Gamma.shape[0])
     ks, scalar = steps_array("k", k)
+    M = np.eye(Gamma.shape[0]) - np.linalg.solve(Gamma, Sigma)
     out = np.empty(ks.size)
     with np.errstate(over="ignore", invalid="ignore"):
         for idx, kk in enumerate(ks.ravel()):
@@ -179,3 +183,151 @@ def optimal_cot_steps(Gamma: np.ndarray, Sigma: np.ndarray, k_max: int) -> int:
     k_max = nonnegative_int("k_max", k_max)
     errs = cot_error_limit(Gamma, Sigma, np.arange(k_max + 1))
     return int(np.argmin(errs))
+
+
+def _invertible(name: str, A, d: int | None = None) -> np.ndarray:
+    A = as_matrix(name, A, d)
+    if np.linalg.cond(A) > 1e12:
+        raise ValueError(f"{name} must be invertible (its condition number is {np.linalg.cond(A):.3g})")
+    return A
+
+
+def direct_error_general(Gamma: np.ndarray, Sigma: np.ndarray, m: int) -> float:
+    """:func:`direct_error` for any invertible Γ, symmetric or not.
+
+    A trained LSA applies ŵ = Γ̂⁻¹Ŝw with Γ̂ = −(c V_wx)⁻¹ (``LSA.gamma``), which mini-batch
+    gradient descent leaves symmetric only up to its sampling noise. The exact error is then
+    ‖I − Γ̂⁻¹Σ‖_F² + (1/m)[tr(Γ̂⁻¹Σ²Γ̂⁻ᵀ) + tr(Σ) tr(Γ̂⁻¹ΣΓ̂⁻ᵀ)] for w ~ N(0, I) and
+    x_i ~ N(0, Σ). Chapter 4, :doc:`/book/04_hardness`.
+
+    Parameters
+    ----------
+    Gamma : np.ndarray, shape (d, d)
+        Any invertible matrix; the model's estimate is Γ⁻¹Ŝw.
+    Sigma : np.ndarray, shape (d, d)
+        The test covariance (symmetric positive definite).
+    m : int
+        The test prompt length.
+
+    Returns
+    -------
+    float
+        E‖ŵ − w‖².
+    """
+    return _direct_error(_invertible("Gamma", Gamma), Sigma, m)
+
+
+def cot_error_limit_general(Gamma: np.ndarray, Sigma: np.ndarray, k):
+    """:func:`cot_error_limit` for any invertible Γ, symmetric or not: ‖(I − Γ⁻¹Σ)^k‖_F².
+
+    The exact m → ∞ error of k pseudo-Newton steps of a trained LSA whose read-back Γ̂
+    (``LSA.gamma``) is symmetric only up to training noise (w ~ N(0, I)). ``k`` may be an int
+    (returns a float) or an array of ints (returns an array). Chapter 4, :doc:`/book/04_hardness`.
+
+    Parameters
+    ----------
+    Gamma : np.ndarray, shape (d, d)
+        Any invertible matrix.
+    Sigma : np.ndarray, shape (d, d)
+        The test covariance (symmetric positive definite).
+    k : int or array of int
+        Numbers of CoT steps, each >= 0.
+
+    Returns
+    -------
+    float or np.ndarray
+        E‖w_k − w‖² as m → ∞; overflow gives ``inf``.
+    """
+    return _cot_error_limit(_invertible("Gamma", Gamma), Sigma, k)
+
+
+def _joint_eigen(A: np.ndarray, B: np.ndarray, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Diagonal entries of two commuting SPD matrices in a shared eigenbasis (same order)."""
+    comm = A @ B - B @ A
+    if np.max(np.abs(comm)) > 1e-8 * max(np.max(np.abs(A)), 1.0) * max(np.max(np.abs(B)), 1.0):
+        raise ValueError(f"{name} must commute for a per-skill formula")
+    _, U = np.linalg.eigh(B + np.pi * 1e-3 * A)
+    return np.einsum("ij,ik,kj->j", U, A, U), np.einsum("ij,ik,kj->j", U, B, U)
+
+
+def best_cot_steps(Gamma: np.ndarray, Sigma: np.ndarray, k_cap: int = 10**7):
+    """The number of CoT steps k ≥ 0 that minimises the m → ∞ error, with no upper limit on k.
+
+    Returns ``inf`` (a float) when no skill overthinks (every ratio of :func:`skill_ratios`
+    is at most 2): the error then never turns up (chapter 5, :doc:`/book/05_overthinking`).
+    Otherwise returns the smallest minimising k as an ``int`` (0 when one step already hurts).
+
+    For commuting Γ and Σ the error f(k) = Σ_j a_j^k, a_j = (1 − σ_j/γ_j)², is convex in k and
+    its increment Σ_j a_j^k (a_j − 1) increases with k, so the minimiser is found by bisection.
+    Otherwise f(k) = ‖(I − Γ⁻¹Σ)^k‖_F² is evaluated step by step until the lower bound
+    f(k) ≥ ρ^{2k}/κ(Γ) (ρ the spectral radius of I − Γ⁻¹Σ, κ the condition number of Γ) exceeds
+    the best value seen, which proves that no later k can do better. ``k_cap`` bounds the search
+    and a ``ValueError`` is raised if it is reached.
+    """
+
+
+    Gamma = as_covariance("Gamma", Gamma)
+    Sigma = as_covariance("Sigma", Sigma, Gamma.shape[0])
+    k_cap = positive_int("k_cap", k_cap)
+    r = skill_ratios(Gamma, Sigma)
+    rho = float(np.max(np.abs(1 - r)))
+    if rho <= 1:
+        return float("inf")
+    try:
+        gam, sig = _joint_eigen(Gamma, Sigma, "Gamma and Sigma")
+        a = (1 - sig / gam) ** 2
+        commuting = True
+    except ValueError:
+        commuting = False
+    if commuting:
+        def increment(k: int) -> float:
+            with np.errstate(over="ignore", invalid="ignore"):
+                terms = a**k * (a - 1)
+            return float("inf") if np.any(np.isinf(terms)) else float(np.sum(terms))
+
+        if increment(0) >= 0:
+            return 0
+        lo, hi = 0, 1  # increment(lo) < 0; look for hi with increment(hi) >= 0
+        while increment(hi) < 0:
+            lo, hi = hi, 2 * hi
+            if hi > k_cap:
+                raise ValueError(f"the best k exceeds k_cap = {k_cap}")
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if increment(mid) < 0:
+                lo = mid
+            else:
+                hi = mid
+        return hi
+    M = np.eye(Gamma.shape[0]) - np.linalg.solve(Gamma, Sigma)
+    ev = np.linalg.eigvalsh(Gamma)
+    kappa = ev[-1] / ev[0]
+    P = np.eye(Gamma.shape[0])
+    best_k, best = 0, float(np.sum(P**2))
+    for k in range(1, k_cap + 1):
+        P = M @ P
+        val = float(np.sum(P**2))
+        if val < best:
+            best_k, best = k, val
+        if 2 * k * np.log(rho) - np.log(kappa) > np.log(best):
+            return best_k
+    raise ValueError(f"the best k exceeds k_cap = {k_cap}")
+
+
+def critical_train_length(Lambda: np.ndarray, Sigma: np.ndarray) -> float:
+    """The training length n_c above which a model trained on Λ overthinks on Σ (m → ∞).
+
+    For commuting Λ and Σ (shared skills), skill j has ratio σ_j/γ_j with
+    γ_j = λ_j + (λ_j + tr Λ)/n, which grows with n; it exceeds 2 exactly when σ_j > 2λ_j and
+    n > (λ_j + tr Λ)/(σ_j/2 − λ_j). So n_c is the smallest of these, and the model overthinks
+    (:func:`best_cot_steps` is finite) if and only if n > n_c. Returns ``inf`` when no skill has
+    σ_j > 2λ_j: then no training length overthinks. Chapter 5, :doc:`/book/05_overthinking`.
+    """
+    Lambda = as_covariance("Lambda", Lambda)
+    Sigma = as_covariance("Sigma", Sigma, Lambda.shape[0])
+    lam, sig = _joint_eigen(Lambda, Sigma, "Lambda and Sigma")
+    T = float(np.trace(Lambda))
+    under = sig > 2 * lam
+    if not np.any(under):
+        return float("inf")
+    return float(np.min((lam[under] + T) / (sig[under] / 2 - lam[under])))

@@ -1,0 +1,467 @@
+"""The built book as a reader meets it: every page in a real browser (headless Chromium).
+
+Drives the HTML in ``_build/html`` (``make book`` writes it) with Playwright and Debian's
+Chromium, served from a local HTTP server on 127.0.0.1; no request may leave the machine.
+For every page listed in ``_toc.yml`` the tests fail when
+
+- the page is missing, answers with an HTTP error, logs a console error, raises a JavaScript
+  error, or a resource it loads fails or would be fetched from another host;
+- math is left unrendered: MathJax did not load or did not typeset a formula, a formula
+  rendered as a TeX error or with an undefined macro, or raw TeX (``$…$``, ``\\(…\\)``,
+  ``\\[…\\]``, ``\\macro``) is left in the text outside code;
+- an image (a figure) fails to load (``naturalWidth == 0``);
+- a same-site link points to a missing file or to an anchor the target page does not have;
+- at a phone's width (390 px) the page scrolls sideways or cuts a display equation off;
+- a chapter lacks its Binder or Colab button, or the button opens a file that is not tracked
+  in this git checkout (Colab must open an ``.ipynb``), or another repository or branch.
+
+The API page must document every public name (``__all__``) of every public module, each with
+a link to a chapter, and the execution-time page must list every chapter.
+
+Environment: ``CHROMIUM`` (default ``/usr/bin/chromium``) and ``BOOK_HTML`` (default
+``_build/html``). ``make test`` installs Chromium and Playwright and builds the book first.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import importlib
+import os
+import pkgutil
+import re
+import subprocess
+import threading
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urldefrag, urlsplit
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+HTML = Path(os.environ.get("BOOK_HTML", ROOT / "_build" / "html")).resolve()
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
+TOC = yaml.safe_load((ROOT / "_toc.yml").read_text())
+MATHJAX_TIMEOUT_MS = 20_000
+PHONE_WIDTH = 390  # CSS pixels, a common phone
+
+
+def toc_pages(toc: dict) -> list[str]:
+    """Docnames listed in ``_toc.yml`` (root, parts, chapters and nested sections), in order."""
+    pages = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries or []:
+            if "file" in entry:
+                pages.append(entry["file"])
+            walk(entry.get("sections"))
+            walk(entry.get("chapters"))
+
+    walk(toc.get("parts"))
+    walk(toc.get("chapters"))
+    walk(toc.get("sections"))
+    return [str(Path(p).with_suffix("")) if Path(p).suffix in {".md", ".ipynb"} else p
+            for p in pages]
+
+
+PAGES = toc_pages(TOC)
+
+
+def source_of(docname: str) -> Path | None:
+    for suffix in (".md", ".ipynb", ".rst"):
+        path = ROOT / f"{docname}{suffix}"
+        if path.exists():
+            return path
+    return None
+
+
+def is_notebook(docname: str) -> bool:
+    """A page executed as a notebook (jupytext MyST or .ipynb) gets launch buttons."""
+    src = source_of(docname)
+    if src is None:
+        return False
+    return src.suffix == ".ipynb" or "kernelspec:" in src.read_text().split("\n---", 1)[0]
+
+
+def tracked_files() -> set[str] | None:
+    """Paths tracked by git in this checkout, or None outside a git checkout."""
+    try:
+        out = subprocess.run(["git", "-C", str(ROOT), "ls-files", "-z"], check=True,
+                             capture_output=True, text=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return {p for p in out.split("\0") if p}
+
+
+class _Ids(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name == "id" or (tag == "a" and name == "name"):
+                self.ids.add(value or "")
+
+
+@functools.cache
+def ids_in(path: Path) -> frozenset[str]:
+    parser = _Ids()
+    parser.feed(path.read_text(errors="replace"))
+    return frozenset(parser.ids)
+
+
+# --- what the browser sees on one page -----------------------------------------------------
+
+@dataclass
+class PageReport:
+    docname: str
+    url: str
+    status: int | None = None
+    problems: list[str] = field(default_factory=list)      # load errors, console, requests
+    math: dict = field(default_factory=dict)
+    images: list[dict] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    dom_ids: set[str] = field(default_factory=set)
+    phone: dict = field(default_factory=dict)              # layout at a phone's width
+
+
+JS_WAIT_MATHJAX = """async (timeout) => {
+  const t0 = Date.now();
+  while (window.MathJax && !(MathJax.startup && MathJax.startup.promise)) {
+    if (Date.now() - t0 > timeout) return 'MathJax was configured but never started';
+    await new Promise(r => setTimeout(r, 50));
+  }
+  if (!window.MathJax) return null;
+  await MathJax.startup.promise;
+  return null;
+}"""
+
+JS_MATH = r"""() => {
+  const out = {has_mathjax: !!(window.MathJax && MathJax.startup && MathJax.startup.document),
+               n_math: 0, unrendered: [], errors: [], raw_tex: []};
+  const mathEls = [...document.querySelectorAll('span.math, div.math')];
+  out.n_math = mathEls.length;
+  for (const el of mathEls) {
+    if (!el.querySelector('mjx-container')) out.unrendered.push(el.textContent.slice(0, 120));
+  }
+  if (out.has_mathjax) {
+    for (const item of MathJax.startup.document.math) {
+      const mml = MathJax.startup.toMML(item.root);
+      if (/<merror/.test(mml) || /mathcolor="red"/.test(mml)) out.errors.push(item.math.slice(0, 120));
+    }
+  }
+  for (const el of document.querySelectorAll('mjx-merror')) {
+    out.errors.push('mjx-merror: ' + el.textContent.slice(0, 120));
+  }
+  // Not code, not rendered math, and not Python signatures on the API page (string defaults).
+  const skip = 'pre, code, script, style, textarea, mjx-container, .highlight, .math, .sig';
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const tex = /\$\$|\$[^$\s][^$]*\$|\\\(|\\\[|\\begin\{|\\[A-Za-z]{2,}/;
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    if (n.parentElement && n.parentElement.closest(skip)) continue;
+    const m = n.textContent.match(tex);
+    if (m) out.raw_tex.push(n.textContent.trim().slice(0, 120));
+  }
+  if (tex.test(document.title)) out.raw_tex.push('page title: ' + document.title);
+  return out;
+}"""
+
+JS_IMAGES = """async () => {
+  const imgs = [...document.images];
+  for (const img of imgs) img.loading = 'eager';
+  await Promise.all(imgs.map(img => img.complete ? null : new Promise(done => {
+    img.addEventListener('load', done); img.addEventListener('error', done);
+    setTimeout(done, 10000);
+  })));
+  return imgs.map(img => ({src: img.getAttribute('src'), url: img.currentSrc || img.src,
+                           naturalWidth: img.naturalWidth}));
+}"""
+
+JS_PHONE = """() => ({
+  width: document.documentElement.clientWidth,
+  scrollWidth: document.documentElement.scrollWidth,
+  clipped: [...document.querySelectorAll('mjx-container[display="true"]')]
+    .filter(e => e.scrollWidth > e.clientWidth + 1
+            && !['auto', 'scroll'].includes(getComputedStyle(e).overflowX))
+    .map(e => (e.textContent || '').slice(0, 60)),
+})"""
+
+JS_LINKS = """() => ({
+  links: [...document.querySelectorAll('a[href]')].map(a => a.href),
+  ids: [...document.querySelectorAll('[id]')].map(e => e.id)
+      .concat([...document.querySelectorAll('a[name]')].map(a => a.name)),
+})"""
+
+
+def _serve(directory: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+def _visit_phone(context, report: PageReport) -> None:
+    page = context.new_page()
+    try:
+        page.goto(report.url, wait_until="load", timeout=30_000)
+        page.evaluate(JS_WAIT_MATHJAX, MATHJAX_TIMEOUT_MS)
+        report.phone = page.evaluate(JS_PHONE)
+    except Exception as exc:
+        report.phone = {"error": str(exc)}
+    finally:
+        page.close()
+
+
+def _visit(context, base: str, docname: str) -> PageReport:
+    report = PageReport(docname, f"{base}/{docname}.html")
+    page = context.new_page()
+    page.on("console", lambda m: m.type == "error"
+            and report.problems.append(f"console error: {m.text}"))
+    page.on("pageerror", lambda e: report.problems.append(f"JavaScript error: {e}"))
+    page.on("requestfailed", lambda r: urlsplit(r.url).scheme != "data"
+            and report.problems.append(f"request failed: {r.url} ({r.failure})"))
+    page.on("response", lambda r: r.status >= 400
+            and report.problems.append(f"HTTP {r.status}: {r.url}"))
+    try:
+        response = page.goto(report.url, wait_until="load", timeout=30_000)
+        report.status = response.status if response else None
+        waited = page.evaluate(JS_WAIT_MATHJAX, MATHJAX_TIMEOUT_MS)
+        if waited:
+            report.problems.append(waited)
+        report.math = page.evaluate(JS_MATH)
+        report.images = page.evaluate(JS_IMAGES)
+        found = page.evaluate(JS_LINKS)
+        report.links, report.dom_ids = found["links"], set(found["ids"])
+    except Exception as exc:  # a page that cannot be driven is a failure of that page
+        report.problems.append(f"could not load the page: {exc}")
+    finally:
+        page.close()
+    return report
+
+
+@pytest.fixture(scope="module")
+def crawl() -> dict[str, PageReport]:
+    """Visit every page of the table of contents once; the tests below read the reports."""
+    if not (HTML / "index.html").exists():
+        pytest.fail(f"no built book in {HTML}: run `make book` (or `make test`, which builds it)")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: `apt-get install chromium`, or set CHROMIUM")
+    try:
+        from playwright import sync_api
+    except ImportError:
+        pytest.fail("Playwright is not installed: `make test` installs it into .venv")
+    server, base = _serve(HTML)
+    external: list[str] = []
+
+    def only_local(route):
+        if route.request.url.startswith(base + "/"):
+            route.continue_()
+        else:  # the book must work offline: record and block anything from elsewhere
+            external.append(route.request.url)
+            route.abort()
+
+    reports = {}
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        context = browser.new_context(viewport={"width": 1280, "height": 900},
+                                      service_workers="block")
+        context.route("**/*", only_local)
+        phone = browser.new_context(viewport={"width": PHONE_WIDTH, "height": 844},
+                                    is_mobile=True, has_touch=True, service_workers="block")
+        phone.route("**/*", only_local)
+        try:
+            for docname in PAGES:
+                n_external = len(external)
+                reports[docname] = _visit(context, base, docname)
+                reports[docname].problems += [f"request to another host (the book must be "
+                                              f"self-contained): {u}" for u in external[n_external:]]
+                _visit_phone(phone, reports[docname])
+        finally:
+            browser.close()
+            server.shutdown()
+    reports["_base"] = base
+    return reports
+
+
+# --- the checks ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("docname", PAGES)
+def test_page_loads_without_errors(crawl, docname):
+    report = crawl[docname]
+    assert (HTML / f"{docname}.html").exists(), f"{docname} is in _toc.yml but was not built"
+    assert report.status == 200, f"{report.url} answered HTTP {report.status}"
+    assert not report.problems, f"{docname}:\n  " + "\n  ".join(report.problems)
+
+
+@pytest.mark.parametrize("docname", PAGES)
+def test_math_is_rendered(crawl, docname):
+    math = crawl[docname].math
+    assert math, f"{docname}: the page could not be inspected"
+    problems = []
+    if math["n_math"] and not math["has_mathjax"]:
+        problems.append(f"{math['n_math']} formulas but MathJax did not load")
+    problems += [f"not typeset by MathJax: {t}" for t in math["unrendered"]]
+    problems += [f"renders as a TeX error: {t}" for t in math["errors"]]
+    problems += [f"raw TeX in the text: {t}" for t in math["raw_tex"]]
+    assert not problems, f"{docname}:\n  " + "\n  ".join(problems)
+
+
+@pytest.mark.parametrize("docname", PAGES)
+def test_images_load(crawl, docname):
+    broken = [img["src"] for img in crawl[docname].images if img["naturalWidth"] == 0]
+    assert not broken, f"{docname}: images that did not load: {broken}"
+
+
+@pytest.mark.parametrize("docname", PAGES)
+def test_internal_links_resolve(crawl, docname):
+    report, base = crawl[docname], crawl["_base"]
+    broken = []
+    for href in sorted(set(report.links)):
+        if not href.startswith(base + "/"):
+            continue  # another site (launch buttons are checked below) or mailto:, javascript:
+        url, fragment = urldefrag(href)
+        path = HTML / unquote(urlsplit(url).path).lstrip("/")
+        if path.is_dir():
+            path = path / "index.html"
+        if not path.is_file():
+            broken.append(f"{href} (no file {path.relative_to(HTML)})")
+            continue
+        fragment = unquote(fragment)
+        if fragment and path.suffix == ".html":
+            ids = report.dom_ids if url == report.url else ids_in(path)
+            if fragment not in ids:
+                broken.append(f"{href} (no anchor #{fragment} in {path.relative_to(HTML)})")
+    assert not broken, f"{docname}: broken internal links:\n  " + "\n  ".join(broken)
+
+
+@pytest.mark.parametrize("docname", PAGES)
+def test_page_fits_a_phone_screen(crawl, docname):
+    """At a phone's width the page does not scroll sideways and no equation is cut off."""
+    phone = crawl[docname].phone
+    assert "error" not in phone, f"{docname}: could not load at phone width: {phone.get('error')}"
+    assert phone["scrollWidth"] <= phone["width"], (
+        f"{docname}: at {PHONE_WIDTH} px the page is {phone['scrollWidth']} px wide")
+    assert not phone["clipped"], f"{docname}: display equations cut off: {phone['clipped']}"
+
+
+def _repository() -> tuple[str, str, str]:
+    parts = urlsplit(CONFIG["repository"]["url"]).path.strip("/").split("/")
+    return parts[0], parts[1], CONFIG["repository"].get("branch", "main")
+
+
+def launch_targets(links: list[str]) -> dict[str, list[tuple[str, str, str, str]]]:
+    """(org, repo, branch, path) for each Binder and Colab link among ``links``."""
+    buttons = CONFIG.get("launch_buttons", {})
+    binder = buttons.get("binderhub_url", "").rstrip("/")
+    colab = buttons.get("colab_url", "").rstrip("/")
+    found = {"Binder": [], "Colab": []}
+    for href in links:
+        if binder and href.startswith(binder + "/v2/gh/"):
+            head, _, query = href[len(binder + "/v2/gh/"):].partition("?")
+            org, repo, branch = head.split("/", 2)
+            urlpath = parse_qs(query).get("urlpath", [""])[0]
+            path = re.sub(r"^(lab/tree|tree|notebooks)/", "", urlpath)
+            found["Binder"].append((org, repo, branch, unquote(path)))
+        elif colab and href.startswith(colab + "/github/"):
+            org, repo, blob, branch, path = href[len(colab + "/github/"):].split("/", 4)
+            assert blob == "blob", f"unexpected Colab URL {href}"
+            found["Colab"].append((org, repo, branch, unquote(path)))
+    return found
+
+
+@pytest.mark.parametrize("docname", PAGES)
+def test_launch_buttons_open_files_in_the_repository(crawl, docname):
+    targets = launch_targets(crawl[docname].links)
+    if not is_notebook(docname):
+        return  # a page without code has no launch buttons
+    tracked = tracked_files()
+    org, repo, branch = _repository()
+    problems = []
+    for service in ("Binder", "Colab"):
+        if not targets[service]:
+            problems.append(f"the chapter has no {service} button")
+        for t_org, t_repo, t_branch, path in sorted(set(targets[service])):
+            if (t_org, t_repo, t_branch) != (org, repo, branch):
+                problems.append(f"{service} opens {t_org}/{t_repo}@{t_branch}, not this "
+                                f"book's repository {org}/{repo}@{branch}")
+            if not (ROOT / path).is_file():
+                problems.append(f"{service} opens {path}, which does not exist")
+            elif tracked is not None and path not in tracked:
+                problems.append(f"{service} opens {path}, which is not committed to the repository")
+            if Path(path).with_suffix("").as_posix() != docname:
+                problems.append(f"{service} opens {path}, not this chapter's notebook")
+            if service == "Colab" and not path.endswith(".ipynb"):
+                problems.append(f"Colab can only open a notebook (.ipynb), but opens {path}")
+    assert not problems, f"{docname}:\n  " + "\n  ".join(problems)
+
+
+def public_modules() -> list[str]:
+    import ttsbook
+
+    return sorted(m.name for m in pkgutil.iter_modules(ttsbook.__path__)
+                  if not m.name.startswith("_"))
+
+
+def _entry(html: str, name: str) -> str:
+    """The ``<dd>`` that documents ``name`` on an autodoc page (nested lists included)."""
+    start = html.index("<dd", html.index(f'id="{name}"'))
+    depth = 0
+    for tag in re.finditer(r"<dd\b|</dd>", html[start:]):
+        depth += 1 if tag.group() != "</dd>" else -1
+        if depth == 0:
+            return html[start:start + tag.end()]
+    return html[start:]
+
+
+def test_api_page_documents_every_public_name():
+    """Every name in a public module's ``__all__`` has an entry that links a chapter."""
+    import ttsbook
+
+    api = HTML / "book" / "api.html"
+    assert api.exists(), "the API reference page book/api.html was not built"
+    html = api.read_text()
+    ids = ids_in(api)
+    names = [f"ttsbook.{n}" for n in ttsbook.__all__ if n not in public_modules()]  # glue
+    missing, unexplained = [], []
+    for name in public_modules():
+        module = importlib.import_module(f"ttsbook.{name}")
+        if f"module-ttsbook.{name}" not in ids:
+            missing.append(f"module ttsbook.{name}")
+        names += [f"ttsbook.{name}.{member}" for member in getattr(module, "__all__", [])]
+    for name in names:
+        if name not in ids:
+            missing.append(name)
+        elif not re.search(r'href="\d\d_[\w-]+\.html', _entry(html, name)):
+            unexplained.append(name)
+    assert not missing, "not documented on the API page (book/api.md):\n  " + "\n  ".join(missing)
+    assert not unexplained, ("no chapter linked from the API entry of:\n  "
+                             + "\n  ".join(unexplained))
+
+
+def test_execution_page_lists_every_chapter():
+    """The execution-time page (``{nb-exec-table}``) has a row for every executed chapter."""
+    page = HTML / "book" / "execution.html"
+    assert page.exists(), "the execution-time page book/execution.html was not built"
+    html = page.read_text()
+    table = html[html.find("<table"):html.rfind("</table>")]
+    missing = [d for d in PAGES if is_notebook(d)
+               and not re.search(rf'href="[^"]*{re.escape(Path(d).name)}\.html"', table)]
+    assert not missing, f"chapters missing from the execution-time table: {missing}"

@@ -1,0 +1,183 @@
+"""Tests for ttsbook.gpt2: shapes, causality, parameter count, training, checkpoints, CoT rollout."""
+
+import numpy as np
+import pytest
+import torch
+
+from ttsbook import cot, gpt2, lsa, tasks, theory
+
+TINY = dict(d=4, n_layer=1, n_head=2, n_embd=16)
+
+
+def expected_params(cfg: gpt2.GPT2Config) -> int:
+    """Parameter count re-derived by hand: read-in, L blocks of 12C² + 13C (with biases), ln_f, read-out."""
+    C, d, r = cfg.n_embd, cfg.d, cfg.mlp_ratio
+    block = 2 * C + (3 * C * C + 3 * C) + (C * C + C) + 2 * C + (r * C * C + r * C) + (r * C * C + C)
+    return (2 * d + 2) * C + C + cfg.n_layer * block + 2 * C + C * d + d
+
+
+@pytest.mark.parametrize("cfg", [gpt2.GPT2Config(), gpt2.GPT2Config(**TINY), gpt2.GPT2Config.paper()])
+def test_parameter_count(cfg):
+    assert gpt2.GPT2(cfg).num_params() == expected_params(cfg)
+
+
+def test_paper_configuration_is_about_9_5M():
+    cfg = gpt2.GPT2Config.paper()
+    assert (cfg.n_layer, cfg.n_head, cfg.n_embd) == (12, 8, 256)
+    # The paper quotes "about 9.5M"; within 2% of it.
+    assert abs(gpt2.GPT2(cfg).num_params() - 9.5e6) < 0.02 * 9.5e6
+
+
+def test_shapes_and_causality():
+    torch.manual_seed(0)
+    model = gpt2.GPT2(gpt2.GPT2Config(**TINY)).eval()
+    tokens = torch.randn(3, 9, 10)
+    out = model(tokens)
+    assert out.shape == (3, 9, 4)
+    changed = tokens.clone()
+    changed[:, 5:] = torch.randn(3, 4, 10) * 10  # change every token after position t = 4
+    out2 = model(changed)
+    # Positions 0..4 are unaffected (float32 round-off only), later ones do change.
+    assert torch.allclose(out[:, :5], out2[:, :5], atol=1e-6, rtol=0)
+    assert (out[:, 5:] - out2[:, 5:]).abs().max() > 1e-3
+    X, y, _ = tasks.sample_prompts(np.eye(4), 7, 3, seed=1)
+    w_hat = model.predict(X, y)
+    assert w_hat.shape == (3, 4)
+    assert torch.equal(w_hat, model(lsa.embed(X, y).transpose(1, 2))[:, -1])
+
+
+def test_tiny_model_learns():
+    """A tiny model trained for a few seconds beats the zero predictor ŵ = 0 by a clear margin.
+
+    The zero predictor has loss ½ E‖w‖² = d/2 = 2; the best linear (LSA) predictor for Λ = I,
+    n = 8 has ``theory.optimal_loss`` ≈ 0.77. We require the final averaged training loss to be
+    below d/4 (half the zero predictor's loss) and the held-out loss to be below d/4 too.
+    """
+    torch.manual_seed(0)
+    cfg = gpt2.GPT2Config(**TINY)
+    Lambda = np.eye(cfg.d)
+    model, hist = gpt2.train(cfg, Lambda, n=8, steps=400, batch=64, lr=3e-3, warmup=20, seed=0,
+                             record_every=50, progress=False)
+    d = cfg.d
+    assert hist.loss[0] > 0.8 * d / 2, hist.loss  # starts near the zero predictor
+    assert hist.loss[-1] < d / 4, hist.loss
+    X, y, w = tasks.sample_prompts(Lambda, 8, 2000, seed=123)
+    with torch.no_grad():
+        held_out = 0.5 * (model.predict(X, y) - w).pow(2).sum(1).mean().item()
+    assert held_out < d / 4, held_out
+
+
+def test_unused_estimate_slot_never_trains():
+    """Training with an empty estimate slot (w_0 = 0) leaves the read-in columns of that slot at
+    their initial values: a model trained this way cannot interpret a fed-back estimate."""
+    cfg = gpt2.GPT2Config(**TINY)
+    torch.manual_seed(3)
+    init = gpt2.GPT2(cfg).read_in.weight.detach().clone()
+    model, _ = gpt2.train(cfg, np.eye(cfg.d), n=6, steps=20, batch=16, seed=3, progress=False)
+    w_cols = lsa.Blocks(cfg.d).w
+    assert torch.equal(model.read_in.weight[:, w_cols], init[:, w_cols])
+    assert not torch.equal(model.read_in.weight[:, lsa.Blocks(cfg.d).x], init[:, lsa.Blocks(cfg.d).x])
+
+
+def test_checkpoint_round_trip(tmp_path):
+    cfg = gpt2.GPT2Config(**TINY)
+    model, hist = gpt2.train(cfg, np.eye(cfg.d), n=6, steps=10, batch=8, seed=1, record_every=5, progress=False)
+    path = tmp_path / "m.pt"
+    gpt2.save(path, model, hist, extra={"note": "x"})
+    raw = torch.load(path, weights_only=True)  # plain types and tensors only
+    assert raw["config"] == dict(cfg.__dict__)
+    loaded, meta = gpt2.load(path)
+    assert meta["history"]["steps"] == [5, 10] and meta["settings"]["n"] == 6 and meta["extra"]["note"] == "x"
+    X, y, _ = tasks.sample_prompts(np.eye(cfg.d), 6, 5, seed=2)
+    assert torch.equal(loaded.predict(X, y), model.predict(X, y))
+
+
+def test_entry_point_reproduces_checkpoint(tmp_path):
+    args = ["train", "--n", "6", "--d", "4", "--layers", "1", "--heads", "2", "--width", "16",
+            "--steps", "15", "--batch", "8", "--seed", "7", "--spectrum", "skewed", "--no-progress"]
+    a, b = tmp_path / "a.pt", tmp_path / "b.pt"
+    assert gpt2.main(args + ["--out", str(a)]) == 0
+    assert gpt2.main(args + ["--out", str(b)]) == 0
+    sa, sb = torch.load(a, weights_only=True), torch.load(b, weights_only=True)
+    assert sa["state_dict"].keys() == sb["state_dict"].keys()
+    for key in sa["state_dict"]:
+        assert torch.equal(sa["state_dict"][key], sb["state_dict"][key]), key
+    # The same as calling train() directly with those settings.
+    model, _ = gpt2.train(gpt2.GPT2Config(**TINY), tasks.skewed(4), n=6, steps=15, batch=8, seed=7, progress=False)
+    for key, value in model.state_dict().items():
+        assert torch.equal(value, sa["state_dict"][key]), key
+    # A different seed gives different weights.
+    c = tmp_path / "c.pt"
+    gpt2.main(args[:-3] + ["--seed", "8", "--no-progress", "--out", str(c)])
+    sc = torch.load(c, weights_only=True)
+    assert not torch.equal(sc["state_dict"]["read_in.weight"], sa["state_dict"]["read_in.weight"])
+
+
+def test_help(capsys):
+    with pytest.raises(SystemExit) as exc:
+        gpt2.main(["train", "--help"])
+    out = capsys.readouterr().out
+    assert exc.value.code == 0 and "--n N" in out and "--out OUT" in out and "--device" in out
+
+
+@pytest.mark.parametrize("n", [10, 25])
+def test_residual_rollout_of_lsa_is_pseudo_newton(n):
+    """The LSA special case of the residual re-prompting scheme is the pseudo-Newton recursion
+    of chapter 3 (and the paper's append-the-estimate rollout), to float64 round-off."""
+    Lambda = tasks.with_trace(tasks.skewed(6), 6)
+    model = lsa.optimal(Lambda, n)
+    X, y, _ = tasks.sample_prompts(np.eye(6), 40, 50, seed=4, dtype=torch.float64)
+    ours = gpt2.rollout(model, X, y, 8, batch_size=16)
+    newton = cot.pseudo_newton(theory.gamma(Lambda, n), X, y, 8)
+    paper = cot.rollout(model, X, y, 8)
+    scale = newton.abs().max()
+    assert (ours - newton).abs().max() < 1e-10 * scale
+    assert (ours - paper).abs().max() < 1e-10 * scale
+
+
+def test_rollout_with_exact_solver_converges_in_one_step():
+    """With a model that returns the least-squares solution, step 1 is exact and later steps stay there."""
+
+    class LeastSquares:
+        def predict(self, X, y):
+            return torch.linalg.solve(X @ X.transpose(1, 2), torch.einsum("bdn,bn->bd", X, y))
+
+    X, y, w = tasks.sample_prompts(np.eye(3), 9, 20, seed=5, dtype=torch.float64)
+    its = gpt2.rollout(LeastSquares(), X, y, 3)
+    err = cot.squared_error(its, w)
+    assert err[0] == pytest.approx(cot.squared_error(its[:1], w)[0])
+    assert np.all(err[1:] < 1e-20)
+
+
+def test_rollout_reports_divergence_as_inf():
+    Lambda = tasks.skewed(4)
+    model = lsa.optimal(Lambda, 2)  # Γ far too small for Σ = 100 I: the iteration blows up
+    X, y, w = tasks.sample_prompts(100 * np.eye(4), 6, 4, seed=0)
+    err = cot.squared_error(gpt2.rollout(model, X, y, 200), w)
+    assert np.isinf(err[-1])
+
+
+def test_bad_input_raises_value_error():
+    with pytest.raises(ValueError, match="n_embd"):
+        gpt2.GPT2Config(n_embd=30, n_head=4)
+    with pytest.raises(ValueError, match="n_layer"):
+        gpt2.GPT2Config(n_layer=0)
+    cfg = gpt2.GPT2Config(**TINY)
+    with pytest.raises(ValueError, match="n must"):
+        gpt2.train(cfg, np.eye(4), n=0, steps=1, progress=False)
+    with pytest.raises(ValueError, match="Lambda"):
+        gpt2.train(cfg, np.eye(5), n=3, steps=1, progress=False)
+    with pytest.raises(ValueError, match="device"):
+        gpt2.train(cfg, np.eye(4), n=3, steps=1, device="tpu", progress=False)
+    with pytest.raises(ValueError, match="name must be one of the spectra"):
+        gpt2.spectrum("flat", 4)
+    model = gpt2.GPT2(cfg)
+    X, y, _ = tasks.sample_prompts(np.eye(4), 5, 2, seed=0)
+    with pytest.raises(ValueError, match="k must"):
+        gpt2.rollout(model, X, y, -1)
+    with pytest.raises(ValueError, match="tokens"):
+        model(torch.zeros(2, 3, 7))
+    with pytest.raises(ValueError, match="d = 3"):
+        model.predict(X[:, :3], y)
+    with pytest.raises(ValueError, match="model"):
+        gpt2.rollout(object(), X, y, 1)

@@ -1,0 +1,41 @@
+"""Every chapter exists as a jupytext MyST source and as the .ipynb that Colab opens, in sync."""
+
+from pathlib import Path
+
+import jupytext
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+CHAPTERS = sorted((ROOT / "book").glob("[0-9][0-9]_*.md"))
+
+
+def _cells(nb):
+    return [(c.cell_type, c.source.strip()) for c in nb.cells]
+
+
+def test_there_are_chapters():
+    assert len(CHAPTERS) >= 2
+
+
+@pytest.mark.parametrize("md", CHAPTERS, ids=lambda p: p.name)
+def test_ipynb_in_sync_with_markdown(md):
+    ipynb = md.with_suffix(".ipynb")
+    assert ipynb.exists(), f"{ipynb.name} is missing: run `make notebooks`"
+    source, paired = jupytext.read(md), jupytext.read(ipynb)
+    assert _cells(source) == _cells(paired), f"{ipynb.name} is out of sync with {md.name}: run `make notebooks`"
+    code = [c for c in paired.cells if c.cell_type == "code"]
+    assert code and all(c.get("outputs") is not None for c in code)
+    assert all(c.execution_count is not None for c in code), f"{ipynb.name} is not executed: run `make notebooks`"
+
+
+@pytest.mark.parametrize("md", CHAPTERS, ids=lambda p: p.name)
+def test_first_code_cell_installs_package_when_missing(md):
+    first = next(c for c in jupytext.read(md).cells if c.cell_type == "code")
+    assert "import ttsbook" in first.source and "pip install" in first.source
+
+
+def test_every_chapter_is_in_the_toc():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = {ch["file"] for part in toc["parts"] for ch in part["chapters"]}
+    assert {f"book/{md.stem}" for md in CHAPTERS} <= files

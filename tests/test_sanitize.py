@@ -1,0 +1,54 @@
+"""The nbval sanitisers in tests/sanitize.cfg replace only what varies by run.
+
+Progress bars, wall-clock timings, the kernel's process id in warning locations and memory
+addresses are replaced; a printed result (numbers,
+percentages, arrays, figure sizes) passes through unchanged, so nbval compares it.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from nbval.plugin import get_sanitize_patterns
+
+CFG = Path(__file__).with_name("sanitize.cfg")
+PATTERNS = get_sanitize_patterns(CFG.read_text())
+
+
+def sanitize(text: str) -> str:
+    for regex, replace in PATTERNS:
+        text = re.sub(regex, replace, text)
+    return text
+
+
+def test_config_is_read():
+    assert len(PATTERNS) == 5, PATTERNS
+
+
+@pytest.mark.parametrize("varies, expected", [
+    ("LSA d=10 n=20: 100%|##########| 601/601 [00:05<00:00, 110.23it/s]\n", "PROGRESS-BAR\n"),
+    ("LSA d=10 n=20:  37%|███▋      | 222/601 [00:02<00:04, 91.2it/s]", "PROGRESS-BAR"),
+    ("rollouts: 1234it [00:03, 411.07it/s]\n", "PROGRESS-BAR\n"),
+    ("done in 3.21 s wall\n", "done in TIME\n"),
+    ("<Foo object at 0x7f3a2c1b9e50>", "<Foo object at 0xADDRESS>"),
+    # a warning raised in a cell names the kernel's process id in its location
+    ("/tmp/ipykernel_12635/2488540779.py:4: UserWarning: large step\n",
+     "/tmp/ipykernel_PID/CELL.py:4: UserWarning: large step\n"),
+])
+def test_what_varies_by_run_is_replaced(varies, expected):
+    assert sanitize(varies) == expected
+
+
+@pytest.mark.parametrize("printed", [
+    "relative error 0.01834 after 600 steps\n",
+    "accuracy 97.5% of prompts, best k = 7\n",
+    "errors [0.5, 0.25, 0.125]\n",
+    "array([1.        , 0.5       , 0.33333333])",
+    "<Figure size 640x400 with 1 Axes>",
+    "trained for 12 s of simulated time, 3 ms per step (theory)\n",
+    "k | error\n3 | 0.41\n",
+])
+def test_printed_results_pass_through(printed):
+    assert sanitize(printed) == printed

@@ -1,0 +1,127 @@
+"""Closed forms of ttsbook.theory against hand formulas and Monte Carlo."""
+
+import numpy as np
+import pytest
+import torch
+
+from ttsbook import tasks, theory
+
+
+def test_gamma_hand_formula_diagonal():
+    # Λ = diag(1, 1/2, 1/3), n = 4: γ_i = (1 + 1/4) λ_i + tr(Λ)/4 with tr Λ = 11/6.
+    Lam = tasks.skewed(3)
+    expected = np.diag([1.25 * 1 + 11 / 24, 1.25 / 2 + 11 / 24, 1.25 / 3 + 11 / 24])
+    np.testing.assert_allclose(theory.gamma(Lam, 4), expected, rtol=1e-15)
+
+
+def test_gamma_rotation_equivariant():
+    Lam = tasks.power_law(5, 0.7)
+    Q = tasks.random_rotation(5, seed=3)
+    np.testing.assert_allclose(theory.gamma(Q @ Lam @ Q.T, 7), Q @ theory.gamma(Lam, 7) @ Q.T, atol=1e-13)
+
+
+def test_hardness_hand_values():
+    assert theory.hardness(np.eye(6)) == pytest.approx(6.0, rel=1e-15)
+    # λ = 1/i, d = 4: tr = 25/12, λ_min = 1/4 -> Hard = 25/3.
+    assert theory.hardness(tasks.skewed(4)) == pytest.approx(25 / 3, rel=1e-14)
+    # Hard is invariant under rotation and scaling.
+    Lam = tasks.rotate(tasks.power_law(6, 0.5), seed=2)
+    assert theory.hardness(3.7 * Lam) == pytest.approx(theory.hardness(tasks.power_law(6, 0.5)), rel=1e-12)
+
+
+def test_second_moment_monte_carlo_equals_gamma_lambda():
+    """E[S²] = ΓΛ for S = XXᵀ/n (Theorem 3.1's key identity), by Monte Carlo."""
+    d, n, N = 4, 5, 200_000
+    Lam = tasks.rotate(tasks.power_law(d, 0.8), seed=1)
+    X, _, _ = tasks.sample_prompts(Lam, n, N, seed=0, dtype=torch.float64)
+    S = X @ X.transpose(1, 2) / n
+    S2 = (S @ S).numpy()
+    mc = S2.mean(axis=0)
+    se = S2.std(axis=0) / np.sqrt(N)
+    target = theory.gamma(Lam, n) @ Lam
+    np.testing.assert_allclose(theory.second_moment(Lam, n), target, rtol=1e-13)
+    # 5 standard errors entrywise: a wrong coefficient (e.g. 1/n -> 1/(n+1)) fails.
+    assert np.all(np.abs(mc - target) <= 5 * se + 1e-12), np.max(np.abs(mc - target) / se)
+
+
+@pytest.mark.parametrize("m", [3, 20])
+def test_direct_error_matches_simulation(m):
+    d, N = 5, 400_000
+    Lam = tasks.skewed(d)
+    Sigma = tasks.rotate(tasks.power_law(d, 0.3), seed=5)
+    G = theory.gamma(Lam, 10)
+    X, y, w = tasks.sample_prompts(Sigma, m, N, seed=1, dtype=torch.float64)
+    A = torch.as_tensor(np.linalg.inv(G))
+    w_hat = torch.einsum("bdn,bn->bd", X, y) @ A.T / m
+    per_prompt = ((w_hat - w) ** 2).sum(1).numpy()
+    se = per_prompt.std() / np.sqrt(N)
+    exact = theory.direct_error(G, Sigma, m)
+    assert abs(per_prompt.mean() - exact) <= 4 * se, (per_prompt.mean(), exact, se)
+
+
+def test_direct_error_at_optimum_is_twice_optimal_loss():
+    Lam = tasks.rotate(tasks.skewed(6), seed=0)
+    n = 9
+    assert theory.direct_error(theory.gamma(Lam, n), Lam, n) == pytest.approx(2 * theory.optimal_loss(Lam, n), rel=1e-12)
+
+
+def test_optimal_v_and_loss_hand_isotropic():
+    # Λ = I: Γ = (1 + (1 + d)/n) I, L* = d/2 (1 − 1/γ).
+    d, n, c = 3, 6, 2.0
+    g = 1 + (1 + d) / n
+    np.testing.assert_allclose(theory.optimal_v(np.eye(d), n, c), -np.eye(d) / (g * c), rtol=1e-15)
+    assert theory.optimal_loss(np.eye(d), n) == pytest.approx(d / 2 * (1 - 1 / g), rel=1e-14)
+
+
+def test_direct_error_bound_dominates_exact():
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        d = int(rng.integers(2, 8))
+        Lam = tasks.rotate(tasks.power_law(d, rng.uniform(0, 2)) * rng.uniform(0.1, 10), seed=int(rng.integers(1000)))
+        n, m = int(rng.integers(1, 50)), int(rng.integers(1, 500))
+        assert theory.direct_error(theory.gamma(Lam, n), Lam, m) <= theory.direct_error_bound(Lam, n, m)
+
+
+def test_cot_error_limit_per_eigen_sum_and_bound():
+    """For Σ = Λ: Σ_j (1 + n/(1 + trΛ/λ_j))^(−2k) ≤ d (1 + n/(1 + Hard))^(−2k)."""
+    Lam = tasks.power_law(7, 0.9)
+    n, ks = 12, np.arange(0, 15)
+    lam = np.diag(Lam)
+    per_eigen = ((1 + n / (1 + lam.sum() / lam))[None, :] ** (-2.0 * ks[:, None])).sum(1)
+    R = tasks.rotate(Lam, seed=4)
+    np.testing.assert_allclose(theory.cot_error_limit(theory.gamma(R, n), R, ks), per_eigen, rtol=1e-10)
+    assert np.all(per_eigen <= theory.cot_error_bound(Lam, n, ks) * (1 + 1e-12))
+    assert theory.cot_error_limit(theory.gamma(Lam, n), Lam, 0) == pytest.approx(7.0)
+
+
+def test_cot_error_limit_reports_divergence_as_inf():
+    G = np.eye(2)
+    Sigma = np.diag([1.0, 1e6])  # ratio 1e6 > 2: |1 − 1e6|^(2k) overflows for large k
+    errs = theory.cot_error_limit(G, Sigma, [1, 100])
+    assert errs[0] == pytest.approx((1 - 1e6) ** 2)
+    assert np.isinf(errs[1])
+
+
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        (lambda: theory.gamma(np.array([[1.0, 2.0], [0.0, 1.0]]), 3), "Lambda"),
+        (lambda: theory.gamma(np.diag([1.0, -1.0]), 3), "Lambda"),
+        (lambda: theory.gamma(np.eye(2), 0), "n"),
+        (lambda: theory.gamma(np.eye(2), 2.5), "n"),
+        (lambda: theory.hardness(np.array([[np.nan, 0], [0, 1]])), "Lambda"),
+        (lambda: theory.direct_error(np.eye(2), np.eye(3), 5), "Sigma"),
+        (lambda: theory.direct_error(np.eye(2), np.eye(2), 0), "m"),
+        (lambda: theory.cot_error_limit(np.eye(2), np.eye(2), -1), "k"),
+        (lambda: theory.cot_error_bound(np.eye(2), 3, [1, -2]), "k"),
+        (lambda: theory.optimal_cot_steps(np.eye(2), np.eye(2), -1), "k_max"),
+        (lambda: theory.optimal_v(np.eye(2), 3, c=0.0), "c"),
+        (lambda: tasks.power_law(3, -1.0), "alpha"),
+        (lambda: tasks.sample_prompts(np.eye(2), 0, 4), "n"),
+        (lambda: tasks.sample_prompts(np.eye(2), 3, 4, seed=-1), "seed"),
+        (lambda: tasks.isotropic(0), "d"),
+    ],
+)
+def test_bad_input_raises_naming_argument(call, name):
+    with pytest.raises(ValueError, match=name):
+        call()

@@ -1,0 +1,555 @@
+"""Every public callable of ttsbook refuses bad input with a ValueError that names the argument.
+
+The test is a table: one row per (public callable, argument, bad-input kind) with the bad value
+and a regular expression the message must match. Each callable has one known-good call in
+``GOOD``; a row replaces one argument of that call by a bad value, so a row fails only because
+of that argument (``test_good_calls_succeed`` proves the good calls pass).
+
+Two meta-tests keep the table complete as the package grows:
+
+* ``test_every_public_callable_has_rows`` walks the ``__all__`` of ttsbook and of every public
+  module in it (and the public methods of the classes listed there) and fails if a callable has
+  no row and is not in ``EXEMPT``;
+* ``test_required_kinds_are_covered`` reads each callable's signature and, for every argument
+  whose name has a rule in ``REQUIRED`` (``Lambda``, ``n``, ``k``, ``X`` …), demands a row for
+  each bad-input kind of that rule, unless ``NOT_APPLICABLE`` says why it does not apply.
+
+To cover a new function: add its good call to ``GOOD`` and its rows to ``TABLE`` (the helpers
+``covariance_rows``, ``count_rows``, ``steps_rows`` and ``tensor_rows`` write the usual ones).
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+
+import ttsbook  # noqa: E402
+from ttsbook import cot, gpt2, lsa, plots, tasks, theory  # noqa: E402, F401
+
+# ----------------------------------------------------------------------------- good inputs
+D, N, M, B = 3, 5, 7, 4
+LAM = tasks.skewed(D)
+GAM = theory.gamma(LAM, N)
+SIG = tasks.isotropic(D)
+X, Y, W = tasks.sample_prompts(LAM, M, B, seed=0, dtype=torch.float64)
+X4, Y4, _ = tasks.sample_prompts(tasks.isotropic(D + 1), M, B, seed=0, dtype=torch.float64)
+MODEL = lsa.optimal(LAM, N)
+ITER = cot.rollout(MODEL, X, Y, 2)
+E = lsa.embed(X, Y)
+_, AX = plt.subplots()
+ERR = np.array([1.0, 0.5, 0.25])
+GPT_CFG = gpt2.GPT2Config(d=D, n_layer=1, n_head=1, n_embd=8)
+GPT = gpt2.GPT2(GPT_CFG)
+TOKENS = E.transpose(1, 2).float()
+CKPT = Path(tempfile.mkdtemp()) / "gpt2.pt"
+gpt2.save(CKPT, GPT, gpt2.TrainingHistory())
+
+# The one good call of each callable, as keyword arguments ("_self" is the instance a method is
+# called on). Methods are named "module.Class.method".
+GOOD: dict[str, dict[str, Any]] = {
+    "tasks.isotropic": dict(d=D),
+    "tasks.skewed": dict(d=D),
+    "tasks.power_law": dict(d=D, alpha=1.5),
+    "tasks.random_rotation": dict(d=D, seed=0),
+    "tasks.rotate": dict(Lambda=LAM, seed=0),
+    "tasks.with_trace": dict(Lambda=LAM, trace=3.0),
+    "tasks.make_generator": dict(seed=0),
+    "tasks.sample_prompts": dict(Lambda=LAM, n=N, batch=B, seed=0, dtype=torch.float64),
+    "theory.gamma": dict(Lambda=LAM, n=N),
+    "theory.hardness": dict(Lambda=LAM),
+    "theory.optimal_v": dict(Lambda=LAM, n=N, c=1.0),
+    "theory.optimal_loss": dict(Lambda=LAM, n=N),
+    "theory.second_moment": dict(Sigma=SIG, m=M),
+    "theory.direct_error": dict(Gamma=GAM, Sigma=SIG, m=M),
+    "theory.direct_error_bound": dict(Lambda=LAM, n=N, m=M),
+    "theory.cot_error_bound": dict(Lambda=LAM, n=N, k=3),
+    "theory.cot_error_limit": dict(Gamma=GAM, Sigma=SIG, k=3),
+    "theory.direct_error_general": dict(Gamma=GAM, Sigma=SIG, m=M),
+    "theory.cot_error_limit_general": dict(Gamma=GAM, Sigma=SIG, k=3),
+    "theory.cot_error_limit_per_skill": dict(Gamma=GAM, Sigma=LAM, k=3),
+    "theory.optimal_cot_steps": dict(Gamma=GAM, Sigma=SIG, k_max=5),
+    "theory.skill_ratios": dict(Gamma=GAM, Sigma=SIG),
+    "theory.overthinking_skills": dict(Gamma=GAM, Sigma=SIG),
+    "theory.best_cot_steps": dict(Gamma=GAM, Sigma=SIG, k_cap=100),
+    "theory.critical_train_length": dict(Lambda=LAM, Sigma=SIG),
+    "lsa.Blocks": dict(d=D),
+    "lsa.embed": dict(X=X, y=Y, w0=W),
+    "lsa.estimate_column": dict(w=W),
+    "lsa.LSA": dict(d=D, c=1.0, dtype=torch.float64),
+    "lsa.LSA.forward": dict(_self=MODEL, E=E, rho=M),
+    "lsa.LSA.last_column": dict(_self=MODEL, E=E, rho=M),
+    "lsa.LSA.predict": dict(_self=MODEL, X=X, y=Y, w0=W),
+    "lsa.LSA.gamma": dict(_self=MODEL),
+    "lsa.optimal": dict(Lambda=LAM, n=N, c=1.0, dtype=torch.float64),
+    "lsa.relative_error": dict(model=MODEL, target=-np.linalg.inv(GAM)),
+    "lsa.train": dict(Lambda=LAM, n=N, steps=1, batch=B, lr=0.1, seed=0, c=1.0, decay_from=0.3,
+                      record_every=1, dtype=torch.float64, progress=False),
+    "cot.rollout": dict(model=MODEL, X=X, y=Y, k=2),
+    "cot.pseudo_newton": dict(Gamma=GAM, X=X, y=Y, k=2),
+    "cot.closed_form": dict(Gamma=GAM, X=X, w=W, k=2),
+    "cot.squared_error": dict(iterates=ITER, w=W),
+    "plots.palette": dict(n=3, name="viridis"),
+    "plots.error_vs_k": dict(ax=AX, errors=ERR, label="run", theory=ERR, bound=ERR, ks=np.arange(3)),
+    "plots.spectrum": dict(ax=AX, Lambda=LAM, label="skewed"),
+    "glue": dict(name="x", value=1.0, digits=6),
+    "gpt2.GPT2Config": dict(d=D, n_layer=1, n_head=1, n_embd=8),
+    "gpt2.GPT2": dict(cfg=GPT_CFG),
+    "gpt2.GPT2.forward": dict(_self=GPT, tokens=TOKENS),
+    "gpt2.GPT2.predict": dict(_self=GPT, X=X, y=Y),
+    "gpt2.train": dict(cfg=GPT_CFG, Lambda=LAM, n=N, steps=1, batch=B, lr=1e-3, warmup=0, weight_decay=0.0,
+                       seed=0, device="cpu", record_every=1, progress=False),
+    "gpt2.rollout": dict(model=MODEL, X=X, y=Y, k=2, batch_size=2),
+    "gpt2.spectrum": dict(name="skewed", d=D),
+    "gpt2.save": dict(path=CKPT, model=GPT, history=gpt2.TrainingHistory()),
+    "gpt2.load": dict(path=CKPT),
+}
+
+
+def resolve(func: str):
+    """The callable named ``func`` ("module.name", "module.Class.method" or a top-level name)."""
+    head, *rest = func.split(".")
+    obj = getattr(ttsbook, head) if hasattr(ttsbook, head) else importlib.import_module(f"ttsbook.{head}")
+    for part in rest:
+        obj = getattr(obj, part)
+    return obj
+
+
+def call(func: str, **override):
+    kwargs = {**GOOD[func], **override}
+    self = kwargs.pop("_self", None)
+    target = resolve(func)
+    if self is not None:
+        target = getattr(self, func.rsplit(".", 1)[1])
+    return target(**kwargs)
+
+
+# ----------------------------------------------------------------------------- the table
+@dataclass(frozen=True)
+class Row:
+    func: str      # the callable, as in GOOD
+    arg: str       # the argument the message must name
+    kind: str      # the kind of bad input (see REQUIRED)
+    bad: Any       # the bad value put in place of ``key``
+    match: str     # regular expression the ValueError message must match
+    key: str = ""  # the keyword that receives ``bad`` (default: ``arg``)
+    context: dict | None = None  # other arguments changed from GOOD for this row (valid ones)
+
+    @property
+    def id(self) -> str:
+        return f"{self.func}:{self.arg}:{self.kind}"
+
+
+ASYMMETRIC = np.array([[1.0, 0.5, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
+NOT_PD = np.diag([1.0, 1.0, -1.0])
+NON_FINITE = np.diag([1.0, np.nan, 1.0])
+COMPLEX = np.eye(D, dtype=complex)
+
+
+def covariance_rows(func: str, arg: str) -> list[Row]:
+    """Non-symmetric, indefinite, non-finite and complex-valued covariances."""
+    return [
+        Row(func, arg, "asymmetric", ASYMMETRIC, rf"\b{arg} must be symmetric"),
+        Row(func, arg, "not-pd", NOT_PD, rf"\b{arg} must be positive definite"),
+        Row(func, arg, "non-finite", NON_FINITE, rf"\b{arg} has non-finite entries"),
+        Row(func, arg, "dtype", COMPLEX, rf"\b{arg} must be a real"),
+    ]
+
+
+def count_rows(func: str, arg: str) -> list[Row]:
+    """An integer argument that must be >= 1: zero, and a non-integer."""
+    return [
+        Row(func, arg, "<1", 0, rf"\b{arg} must be an integer >= 1"),
+        Row(func, arg, "dtype", 2.5, rf"\b{arg} must be an integer"),
+    ]
+
+
+def steps_rows(func: str, arg: str, context: dict | None = None) -> list[Row]:
+    """A number of steps that must be an integer >= 0: negative, and a non-integer."""
+    return [
+        Row(func, arg, "<0", -1, rf"\b{arg} must be (an integer )?>= 0", context=context),
+        Row(func, arg, "dtype", 1.5, rf"\b{arg} must be an integer", context=context),
+    ]
+
+
+def tensor_rows(func: str, arg: str, shape_bad, *, finite: bool = True, dtype: bool = True) -> list[Row]:
+    """A float tensor argument: wrong shape, non-finite entries, integer dtype."""
+    good = GOOD[func][arg]
+    rows = [Row(func, arg, "shape", shape_bad, rf"\b{arg} must")]
+    if finite:
+        bad = good.clone()
+        bad.view(-1)[0] = float("nan")
+        rows.append(Row(func, arg, "non-finite", bad, rf"\b{arg} has non-finite entries"))
+    if dtype:
+        rows.append(Row(func, arg, "dtype", good.to(torch.int64), rf"\b{arg} must be a floating-point tensor"))
+    return rows
+
+
+def seed_rows(func: str) -> list[Row]:
+    return [Row(func, "seed", "<0", -1, r"\bseed must be a non-negative integer")]
+
+
+def positive_float_rows(func: str, arg: str) -> list[Row]:
+    return [
+        Row(func, arg, "range", 0.0, rf"\b{arg} must be > 0"),
+        Row(func, arg, "non-finite", float("inf"), rf"\b{arg} must be a finite real number"),
+    ]
+
+
+def dtype_row(func: str) -> Row:
+    return Row(func, "dtype", "dtype", torch.int64, r"\bdtype must be torch.float32 or torch.float64")
+
+
+TABLE: list[Row] = [
+    # theory, for any invertible Gamma (a trained model's read-back Γ̂ is not exactly symmetric)
+    *[row for func in ("theory.direct_error_general", "theory.cot_error_limit_general") for row in (
+        Row(func, "Gamma", "singular", np.zeros((D, D)), r"\bGamma must be invertible"),
+        Row(func, "Gamma", "non-finite", NON_FINITE, r"\bGamma has non-finite entries"),
+        Row(func, "Gamma", "dtype", COMPLEX, r"\bGamma must be a real"),
+        *covariance_rows(func, "Sigma"),
+        Row(func, "Sigma", "dimension", np.eye(D + 1), rf"\bSigma must be {D}x{D}"),
+    )],
+    *count_rows("theory.direct_error_general", "m"),
+    *steps_rows("theory.cot_error_limit_general", "k"),
+    # tasks
+    *count_rows("tasks.isotropic", "d"),
+    *count_rows("tasks.skewed", "d"),
+    *count_rows("tasks.power_law", "d"),
+    Row("tasks.power_law", "alpha", "range", -1.0, r"\balpha must be >= 0"),
+    Row("tasks.power_law", "alpha", "non-finite", float("nan"), r"\balpha must be a finite real"),
+    *count_rows("tasks.random_rotation", "d"),
+    *seed_rows("tasks.random_rotation"),
+    *covariance_rows("tasks.rotate", "Lambda"),
+    *seed_rows("tasks.rotate"),
+    *covariance_rows("tasks.with_trace", "Lambda"),
+    *positive_float_rows("tasks.with_trace", "trace"),
+    *seed_rows("tasks.make_generator"),
+    Row("tasks.make_generator", "seed", "dtype", "0", r"\bseed must be a non-negative integer"),
+    *covariance_rows("tasks.sample_prompts", "Lambda"),
+    Row("tasks.sample_prompts", "Lambda", "shape", np.ones((3, 2)), r"\bLambda must be a square matrix"),
+    *count_rows("tasks.sample_prompts", "n"),
+    *count_rows("tasks.sample_prompts", "batch"),
+    *seed_rows("tasks.sample_prompts"),
+    dtype_row("tasks.sample_prompts"),
+    # theory
+    *covariance_rows("theory.gamma", "Lambda"),
+    Row("theory.gamma", "Lambda", "shape", np.ones(3), r"\bLambda must be a square matrix"),
+    *count_rows("theory.gamma", "n"),
+    *covariance_rows("theory.hardness", "Lambda"),
+    *covariance_rows("theory.optimal_v", "Lambda"),
+    *count_rows("theory.optimal_v", "n"),
+    *positive_float_rows("theory.optimal_v", "c"),
+    *covariance_rows("theory.optimal_loss", "Lambda"),
+    *count_rows("theory.optimal_loss", "n"),
+    *covariance_rows("theory.second_moment", "Sigma"),
+    *count_rows("theory.second_moment", "m"),
+    *covariance_rows("theory.direct_error", "Gamma"),
+    *covariance_rows("theory.direct_error", "Sigma"),
+    Row("theory.direct_error", "Sigma", "dimension", np.eye(D + 1), rf"\bSigma must be {D}x{D}"),
+    *count_rows("theory.direct_error", "m"),
+    *covariance_rows("theory.direct_error_bound", "Lambda"),
+    *count_rows("theory.direct_error_bound", "n"),
+    *count_rows("theory.direct_error_bound", "m"),
+    *covariance_rows("theory.cot_error_bound", "Lambda"),
+    *count_rows("theory.cot_error_bound", "n"),
+    *steps_rows("theory.cot_error_bound", "k"),
+    Row("theory.cot_error_bound", "k", "shape", np.array([], dtype=int), r"\bk must not be empty"),
+    *covariance_rows("theory.cot_error_limit", "Gamma"),
+    *covariance_rows("theory.cot_error_limit", "Sigma"),
+    Row("theory.cot_error_limit", "Sigma", "dimension", np.eye(D + 1), rf"\bSigma must be {D}x{D}"),
+    *steps_rows("theory.cot_error_limit", "k"),
+    Row("theory.cot_error_limit", "k", "array<0", np.array([0, 1, -2]), r"\bk must be >= 0"),
+    *covariance_rows("theory.cot_error_limit_per_skill", "Gamma"),
+    *covariance_rows("theory.cot_error_limit_per_skill", "Sigma"),
+    Row("theory.cot_error_limit_per_skill", "Sigma", "dimension", np.eye(D + 1), rf"\bSigma must be {D}x{D}"),
+    Row("theory.cot_error_limit_per_skill", "Sigma", "commute", tasks.rotate(LAM, seed=1),
+        r"\bGamma and Sigma must commute"),
+    *steps_rows("theory.cot_error_limit_per_skill", "k"),
+    *covariance_rows("theory.optimal_cot_steps", "Gamma"),
+    *covariance_rows("theory.optimal_cot_steps", "Sigma"),
+    Row("theory.optimal_cot_steps", "Sigma", "dimension", np.eye(D + 1), rf"\bSigma must be {D}x{D}"),
+    *steps_rows("theory.optimal_cot_steps", "k_max"),
+    *covariance_rows("theory.skill_ratios", "Gamma"),
+    *covariance_rows("theory.skill_ratios", "Sigma"),
+    Row("theory.skill_ratios", "Sigma", "dimension", np.eye(D + 1), rf"\bSigma must be {D}x{D}"),
+    *covariance_rows("theory.overthinking_skills", "Gamma"),
+    *covariance_rows("theory.overthinking_skills", "Sigma"),
+    Row("theory.overthinking_skills", "Sigma", "dimension", np.eye(D + 1), rf"\bSigma must be {D}x{D}"),
+    *covariance_rows("theory.best_cot_steps", "Gamma"),
+    *covariance_rows("theory.best_cot_steps", "Sigma"),
+    Row("theory.best_cot_steps", "Sigma", "dimension", np.eye(D + 1), rf"\bSigma must be {D}x{D}"),
+    *count_rows("theory.best_cot_steps", "k_cap"),
+    *covariance_rows("theory.critical_train_length", "Lambda"),
+    *covariance_rows("theory.critical_train_length", "Sigma"),
+    Row("theory.critical_train_length", "Sigma", "dimension", np.eye(D + 1), rf"\bSigma must be {D}x{D}"),
+    Row("theory.critical_train_length", "Sigma", "commute", tasks.rotate(LAM, seed=1),
+        r"\bLambda and Sigma must commute"),
+    # lsa
+    *count_rows("lsa.Blocks", "d"),
+    *tensor_rows("lsa.embed", "X", X[0]),
+    *tensor_rows("lsa.embed", "y", Y[:, :-1]),
+    *tensor_rows("lsa.embed", "w0", W[:, :-1]),
+    *tensor_rows("lsa.estimate_column", "w", W[0], finite=False),
+    *count_rows("lsa.LSA", "d"),
+    *positive_float_rows("lsa.LSA", "c"),
+    dtype_row("lsa.LSA"),
+    *tensor_rows("lsa.LSA.forward", "E", E[0], finite=False),
+    *count_rows("lsa.LSA.forward", "rho"),
+    *tensor_rows("lsa.LSA.last_column", "E", E[:, :-1], finite=False),
+    *count_rows("lsa.LSA.last_column", "rho"),
+    *tensor_rows("lsa.LSA.predict", "X", X[0]),
+    Row("lsa.LSA.predict", "X", "dimension", X4, r"\bX has dimension d = 4 but the model"),
+    *tensor_rows("lsa.LSA.predict", "y", Y[:, :-1]),
+    *tensor_rows("lsa.LSA.predict", "w0", W[:, :-1]),
+    Row("lsa.LSA.gamma", "V_wx", "singular", lsa.LSA(D), r"\bV_wx is singular", key="_self"),
+    *covariance_rows("lsa.optimal", "Lambda"),
+    *count_rows("lsa.optimal", "n"),
+    *positive_float_rows("lsa.optimal", "c"),
+    dtype_row("lsa.optimal"),
+    Row("lsa.relative_error", "model", "type", object(), r"\bmodel must be a ttsbook.lsa.LSA"),
+    Row("lsa.relative_error", "target", "dimension", np.eye(D + 1), rf"\btarget must be {D}x{D}"),
+    Row("lsa.relative_error", "target", "non-finite", NON_FINITE, r"\btarget has non-finite entries"),
+    Row("lsa.relative_error", "target", "range", np.zeros((D, D)), r"\btarget must be a non-zero"),
+    *covariance_rows("lsa.train", "Lambda"),
+    *count_rows("lsa.train", "n"),
+    *steps_rows("lsa.train", "steps"),
+    *count_rows("lsa.train", "batch"),
+    *positive_float_rows("lsa.train", "lr"),
+    *seed_rows("lsa.train"),
+    *positive_float_rows("lsa.train", "c"),
+    Row("lsa.train", "decay_from", "range", 1.5, r"\bdecay_from must be in \[0, 1\]"),
+    Row("lsa.train", "decay_from", "non-finite", float("nan"), r"\bdecay_from must be a finite"),
+    *count_rows("lsa.train", "record_every"),
+    dtype_row("lsa.train"),
+    # cot
+    Row("cot.rollout", "model", "type", object(), r"\bmodel must be a ttsbook.lsa.LSA"),
+    *tensor_rows("cot.rollout", "X", X[0]),
+    Row("cot.rollout", "X", "dimension", X4, r"\bX has dimension d = 4 but the model"),
+    *tensor_rows("cot.rollout", "y", Y[:, :-1]),
+    *steps_rows("cot.rollout", "k"),
+    # any invertible Gamma: a trained model's read-back Γ̂ is not exactly symmetric (chapter 3)
+    Row("cot.pseudo_newton", "Gamma", "singular", np.zeros((D, D)), r"\bGamma must be invertible"),
+    Row("cot.pseudo_newton", "Gamma", "non-finite", NON_FINITE, r"\bGamma has non-finite entries"),
+    Row("cot.pseudo_newton", "Gamma", "dtype", COMPLEX, r"\bGamma must be a real"),
+    Row("cot.pseudo_newton", "Gamma", "dimension", np.eye(D + 1), rf"\bGamma must be {D}x{D}"),
+    *tensor_rows("cot.pseudo_newton", "X", X[0]),
+    *tensor_rows("cot.pseudo_newton", "y", Y[:, :-1]),
+    *steps_rows("cot.pseudo_newton", "k"),
+    # any invertible Gamma: a trained model's read-back Γ̂ is not exactly symmetric (chapter 3)
+    Row("cot.closed_form", "Gamma", "singular", np.zeros((D, D)), r"\bGamma must be invertible"),
+    Row("cot.closed_form", "Gamma", "non-finite", NON_FINITE, r"\bGamma has non-finite entries"),
+    Row("cot.closed_form", "Gamma", "dtype", COMPLEX, r"\bGamma must be a real"),
+    Row("cot.closed_form", "Gamma", "dimension", np.eye(D + 1), rf"\bGamma must be {D}x{D}"),
+    *tensor_rows("cot.closed_form", "X", X[0]),
+    *tensor_rows("cot.closed_form", "w", W[:, :-1]),
+    *steps_rows("cot.closed_form", "k"),
+    *tensor_rows("cot.squared_error", "iterates", ITER[0], finite=False),
+    *tensor_rows("cot.squared_error", "w", W[:, :-1]),
+    # plots
+    *count_rows("plots.palette", "n"),
+    Row("plots.palette", "name", "type", 3, r"\bname must be the name of a colour palette"),
+    Row("plots.error_vs_k", "ax", "type", None, r"\bax must be a matplotlib Axes"),
+    Row("plots.error_vs_k", "errors", "shape", np.ones((2, 2)), r"\berrors must be a non-empty 1-d"),
+    Row("plots.error_vs_k", "errors", "dtype", ["a", "b", "c"], r"\berrors must be a 1-d array of real"),
+    Row("plots.error_vs_k", "theory", "shape", ERR[:2], r"\btheory must have 3 entries"),
+    Row("plots.error_vs_k", "bound", "shape", ERR[:2], r"\bbound must have 3 entries"),
+    Row("plots.error_vs_k", "ks", "shape", np.arange(4), r"\bks must have 3 entries"),
+    Row("plots.error_vs_k", "ks", "non-finite", np.array([0.0, np.nan, 2.0]), r"\bks has non-finite"),
+    Row("plots.spectrum", "ax", "type", None, r"\bax must be a matplotlib Axes"),
+    *covariance_rows("plots.spectrum", "Lambda"),
+    # glue
+    Row("glue", "name", "type", 3, r"\bname must be a non-empty string"),
+    Row("glue", "name", "shape", "", r"\bname must be a non-empty string"),
+    Row("glue", "value", "non-finite", float("nan"), r"\bvalue must be finite"),
+    # gpt2
+    *count_rows("gpt2.GPT2Config", "d"),
+    *count_rows("gpt2.GPT2Config", "n_layer"),
+    Row("gpt2.GPT2Config", "n_embd", "divisible", 9, r"\bn_embd must be divisible by n_head",
+        context={"n_head": 2}),
+    Row("gpt2.GPT2", "cfg", "type", dict(d=D), r"\bcfg must be a GPT2Config"),
+    Row("gpt2.GPT2.forward", "tokens", "shape", TOKENS[..., :-1], r"\btokens must be a tensor of shape"),
+    Row("gpt2.GPT2.forward", "tokens", "dtype", TOKENS.to(torch.int64), r"\btokens must be a floating-point tensor"),
+    *tensor_rows("gpt2.GPT2.predict", "X", X[0]),
+    *tensor_rows("gpt2.GPT2.predict", "y", Y[:, :2], dtype=False),
+    Row("gpt2.GPT2.predict", "X", "dimension", X4, r"\bX has dimension d = 4", context={"y": Y4}),
+    Row("gpt2.train", "cfg", "type", None, r"\bcfg must be a GPT2Config"),
+    *covariance_rows("gpt2.train", "Lambda"),
+    Row("gpt2.train", "Lambda", "dimension", tasks.isotropic(D + 1), r"\bLambda must be 3x3"),
+    *count_rows("gpt2.train", "n"),
+    Row("gpt2.train", "steps", "<0", -1, r"\bsteps must be an integer >= 1"),
+    *count_rows("gpt2.train", "batch"),
+    *positive_float_rows("gpt2.train", "lr"),
+    Row("gpt2.train", "warmup", "<0", -1, r"\bwarmup must be an integer >= 0"),
+    Row("gpt2.train", "weight_decay", "range", -0.1, r"\bweight_decay must be a float >= 0"),
+    Row("gpt2.train", "seed", "<0", -1, r"\bseed must be an integer >= 0"),
+    Row("gpt2.train", "device", "value", "tpu", r"\bdevice must be"),
+    Row("gpt2.train", "record_every", "<1", 0, r"\brecord_every must be an integer >= 1"),
+    Row("gpt2.rollout", "model", "type", object(), r"\bmodel must have a predict"),
+    *tensor_rows("gpt2.rollout", "X", X[0]),
+    *tensor_rows("gpt2.rollout", "y", Y[:, :2], dtype=False),
+    Row("gpt2.rollout", "X", "dimension", X4, r"\bX has dimension d = 4", context={"y": Y4}),
+    *steps_rows("gpt2.rollout", "k"),
+    Row("gpt2.rollout", "batch_size", "<1", 0, r"\bbatch_size must be an integer >= 1"),
+    Row("gpt2.spectrum", "name", "value", "flat", r"\bname must be one of the spectra"),
+    *count_rows("gpt2.spectrum", "d"),
+    Row("gpt2.save", "model", "type", MODEL, r"\bmodel must be a GPT2"),
+    Row("gpt2.save", "history", "type", {}, r"\bhistory must be a TrainingHistory"),
+    Row("gpt2.load", "path", "missing", "/nonexistent/gpt2.pt", r"\bpath must name an existing checkpoint"),
+    Row("glue", "digits", "<1", 0, r"\bdigits must be an integer >= 1"),
+]
+
+# Public callables that take no argument a caller could get wrong, with the reason.
+EXEMPT: dict[str, str] = {
+    "plots.set_style": "takes no arguments",
+    "lsa.TrainingHistory": "a record filled in by lsa.train, never built from user input",
+    "gpt2.TrainingHistory": "a record filled in by gpt2.train, never built from user input",
+    "gpt2.GPT2.num_params": "takes no arguments",
+    "gpt2.main": "the command line: argparse reports bad arguments and exits with status 2",
+}
+
+# Kinds a rule of REQUIRED demands that do not apply to one callable, with the reason.
+NOT_APPLICABLE: dict[tuple[str, str, str], str] = {
+    **{(func, "Gamma", kind): "any invertible Gamma is accepted (a trained model's Γ̂ is not symmetric)"
+       for func in ("theory.direct_error_general", "theory.cot_error_limit_general",
+                    "cot.pseudo_newton", "cot.closed_form")
+       for kind in ("asymmetric", "not-pd")},
+    ("lsa.estimate_column", "w", "non-finite"): "a diverging chain of thought carries inf estimates on",
+    ("cot.squared_error", "iterates", "non-finite"): "a diverging rollout is reported as inf, not refused",
+    ("lsa.LSA.forward", "E", "non-finite"): "E carries the estimates of a possibly diverging rollout",
+    ("lsa.LSA.last_column", "E", "non-finite"): "E carries the estimates of a possibly diverging rollout",
+}
+
+# For each argument name, the bad-input kinds every callable that takes it must have a row for.
+COVARIANCE = {"asymmetric", "not-pd", "non-finite", "dtype"}
+REQUIRED: dict[str, set[str]] = {
+    "Lambda": COVARIANCE, "Sigma": COVARIANCE, "Gamma": COVARIANCE,
+    "Lambdas": {"asymmetric", "not-pd", "non-finite"},
+    "d": {"<1", "dtype"}, "n": {"<1", "dtype"}, "m": {"<1", "dtype"}, "batch": {"<1", "dtype"},
+    "ns": {"<1"}, "rho": {"<1"}, "record_every": {"<1"}, "digits": {"<1"},
+    "k": {"<0", "dtype"}, "k_max": {"<0"}, "steps": {"<0"},
+    "X": {"shape", "non-finite", "dtype"}, "y": {"shape", "non-finite"},
+    "w": {"shape", "non-finite"}, "w0": {"shape", "non-finite"}, "E": {"shape", "non-finite"},
+    "iterates": {"shape"}, "errors": {"shape"},
+    "seed": {"<0"}, "dtype": {"dtype"}, "model": {"type"}, "ax": {"type"},
+    "c": {"range", "non-finite"}, "lr": {"range", "non-finite"}, "alpha": {"range", "non-finite"},
+    "trace": {"range", "non-finite"}, "decay_from": {"range", "non-finite"},
+    "pi": {"simplex"}, "p": {"simplex"}, "probs": {"simplex"}, "weights": {"simplex"},
+    "mixture": {"simplex"}, "value": {"non-finite"},
+}
+# Callables that take two of these must check that their dimensions agree ("dimension" row).
+DIMENSIONED = {"Lambda", "Sigma", "Gamma", "Lambdas", "X", "model", "target"}
+
+
+# ----------------------------------------------------------------------------- discovery
+def public_callables() -> dict[str, Any]:
+    """Every public callable of ttsbook: the callables in the package's ``__all__`` and in the
+    ``__all__`` of each public module, with the public methods of the classes among them."""
+    found: dict[str, Any] = {}
+    for name in ttsbook.__all__:
+        obj = getattr(ttsbook, name)
+        if callable(obj) and not inspect.ismodule(obj):
+            found[name] = obj
+    for info in pkgutil.iter_modules(ttsbook.__path__):
+        if info.name.startswith("_"):
+            continue
+        mod = importlib.import_module(f"ttsbook.{info.name}")
+        for n in sorted(getattr(mod, "__all__", [])):
+            obj = getattr(mod, n)
+            if not callable(obj):
+                continue
+            found[f"{info.name}.{n}"] = obj
+            if inspect.isclass(obj):
+                for mname, member in vars(obj).items():
+                    if not mname.startswith("_") and inspect.isfunction(member):
+                        found[f"{info.name}.{n}.{mname}"] = member
+    return found
+
+
+def parameters(obj) -> list[str]:
+    return [p for p in inspect.signature(obj).parameters if p not in ("self", "cls")]
+
+
+# ----------------------------------------------------------------------------- tests
+@pytest.mark.parametrize("row", TABLE, ids=[r.id for r in TABLE])
+def test_bad_input_raises_value_error_naming_the_argument(row: Row):
+    with pytest.raises(ValueError) as info:
+        call(row.func, **{**(row.context or {}), row.key or row.arg: row.bad})
+    message = str(info.value)
+    assert re.search(row.match, message), f"message {message!r} does not match {row.match!r}"
+    assert re.search(rf"\b{re.escape(row.arg)}\b", message), f"message {message!r} does not name {row.arg}"
+
+
+@pytest.mark.parametrize("func", sorted(GOOD))
+def test_good_calls_succeed(func: str):
+    """The reference call of each row is valid, so each row fails only by its bad argument."""
+    call(func)
+
+
+def test_every_public_callable_has_rows():
+    covered = {r.func for r in TABLE}
+    missing = sorted(set(public_callables()) - covered - set(EXEMPT))
+    assert not missing, ("public callables without a bad-input row in tests/test_validation.py "
+                         f"(add a GOOD call and TABLE rows, or an EXEMPT reason): {missing}")
+
+
+def test_required_kinds_are_covered():
+    have = {(r.func, r.arg, r.kind) for r in TABLE}
+    missing = []
+    for func, obj in public_callables().items():
+        if func in EXEMPT:
+            continue
+        params = parameters(obj)
+        for arg in params:
+            for kind in REQUIRED.get(arg, ()):
+                if (func, arg, kind) not in have and (func, arg, kind) not in NOT_APPLICABLE:
+                    missing.append((func, arg, kind))
+        if len(DIMENSIONED.intersection(params) | ({"model"} if ".LSA." in func else set())) >= 2:
+            if not any(r.func == func and r.kind == "dimension" for r in TABLE):
+                missing.append((func, "*", "dimension"))
+    assert not missing, f"bad-input kinds without a row (function, argument, kind): {sorted(missing)}"
+
+
+def test_table_and_exemptions_are_current():
+    """Every row and exemption names an existing callable and argument, and rows are unique."""
+    for func in set(EXEMPT) | {f for f, _, _ in NOT_APPLICABLE}:
+        try:
+            resolve(func)
+        except (AttributeError, ImportError):
+            pytest.fail(f"stale entry {func}: no such callable")
+    for row in TABLE:
+        assert row.func in GOOD, f"{row.id}: no good call in GOOD"
+        key = row.key or row.arg
+        assert key == "_self" or key in parameters(resolve(row.func)), f"{row.id}: no argument {key}"
+    ids = [r.id for r in TABLE]
+    duplicates = {i for i in ids if ids.count(i) > 1}
+    assert not duplicates, f"duplicate rows: {duplicates}"
+    assert all(EXEMPT.values()) and all(NOT_APPLICABLE.values()), "every exemption needs a reason"
+
+
+@pytest.mark.parametrize("bad, match", [
+    (np.array([0.5, 0.6]), "must lie on the probability simplex"),
+    (np.array([1.2, -0.2]), "must lie on the probability simplex"),
+    (np.array([0.5, np.nan]), "has non-finite entries"),
+    (np.ones((2, 2)) / 4, "must be a non-empty 1-d array"),
+    (np.array([1.0 + 0j, 0.0]), "must be a real"),
+])
+def test_simplex_check_names_the_argument(bad, match):
+    """The helper every function taking probabilities uses (task mixtures, the QP)."""
+    from ttsbook._checks import on_simplex
+
+    with pytest.raises(ValueError, match=rf"\bpi {match}"):
+        on_simplex("pi", bad)
+    np.testing.assert_allclose(on_simplex("pi", [0.25, 0.75]), [0.25, 0.75], rtol=0, atol=0)

@@ -1,0 +1,461 @@
+"""A small GPT-2-style transformer for in-context weight prediction (chapter 7, :doc:`/book/07_gpt2`).
+
+The model follows nanoGPT (Karpathy): a config dataclass, pre-LayerNorm causal blocks of
+attention + MLP with residuals, weight initialisation in one place. It replaces GPT-2's token
+and position embeddings by a linear read-in of the paper's prompt columns and its language-model
+head by a linear read-out of ŵ at the last token:
+
+* tokens are the columns of the paper's embedding E (:func:`ttsbook.lsa.embed`): one token
+  [x_i; y_i; 0_d; 0] per example and a last token [0_d; 0; w_0; 1] (w_0 = 0);
+* no position embedding: the examples of a prompt are exchangeable, the last token is marked
+  by its 1, and the model can be applied to prompts of any length m;
+* the prediction ŵ is a linear map of the last token's final hidden state.
+
+:func:`GPT2Config.paper` is the paper's configuration (12 layers, 8 heads, width 256, the
+"standard" model of Garg et al.'s in-context-learning code); the default is a small CPU one.
+
+Test-time chain of thought (:func:`rollout`) re-prompts the model on the residuals
+r_i = y − Xᵀŵ_i and adds the predicted correction: ŵ_{i+1} = ŵ_i + s_i f(X, r_i/s_i), with
+s_i = rms(r_i)/rms(y) putting the residual back on the scale of the labels the model was trained
+on. For the LSA, f is linear in y, so this is exactly the pseudo-Newton step of
+:func:`ttsbook.cot.pseudo_newton` (Proposition 3.2). Training uses no chain of thought.
+
+Training (:func:`train`) is a plain loop: Adam on fresh prompts every step, loss
+½ mean ‖ŵ − w‖², linear warm-up then cosine decay. ``python -m ttsbook.gpt2 train --help``
+writes a checkpoint that :func:`load` reads with ``torch.load(weights_only=True)``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+from torch.nn import functional as F
+from tqdm import tqdm
+
+from . import tasks
+from ._checks import as_covariance, float_tensor, nonnegative_int, positive_float, positive_int
+from .lsa import _check_prompts, embed
+
+__all__ = [
+    "GPT2Config",
+    "GPT2",
+    "TrainingHistory",
+    "train",
+    "rollout",
+    "spectrum",
+    "save",
+    "load",
+    "main",
+]
+
+
+@dataclass(frozen=True)
+class GPT2Config:
+    """Shape of a :class:`GPT2`: task dimension ``d``, depth, heads, width.
+
+    The default (3 layers, 2 heads, width 64) trains on a 2-core CPU in minutes;
+    :meth:`paper` gives the paper's 12 layers, 8 heads, width 256.
+    """
+
+    d: int = 10
+    n_layer: int = 3
+    n_head: int = 2
+    n_embd: int = 64
+    mlp_ratio: int = 4
+    bias: bool = True
+
+    def __post_init__(self):
+        for name in ("d", "n_layer", "n_head", "n_embd", "mlp_ratio"):
+            positive_int(name, getattr(self, name))
+        if self.n_embd % self.n_head:
+            raise ValueError(f"n_embd must be divisible by n_head, got n_embd={self.n_embd}, n_head={self.n_head}")
+        if not isinstance(self.bias, bool):
+            raise ValueError(f"bias must be a bool, got {self.bias!r}")
+
+    @classmethod
+    def paper(cls, d: int = 10) -> "GPT2Config":
+        """The paper's GPT-2: 12 layers, 8 heads, embedding 256 (about 9.5M parameters)."""
+        return cls(d=d, n_layer=12, n_head=8, n_embd=256)
+
+    @property
+    def token_size(self) -> int:
+        """Entries per token, 2d + 2 (the rows of the paper's embedding E)."""
+        return 2 * self.d + 2
+
+
+class CausalSelfAttention(nn.Module):
+    def __init__(self, cfg: GPT2Config):
+        super().__init__()
+        self.n_head = cfg.n_head
+        self.c_attn = nn.Linear(cfg.n_embd, 3 * cfg.n_embd, bias=cfg.bias)
+        self.c_proj = nn.Linear(cfg.n_embd, cfg.n_embd, bias=cfg.bias)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        B, T, C = x.shape
+        q, k, v = self.c_attn(x).split(C, dim=2)
+        q, k, v = (t.view(B, T, self.n_head, C // self.n_head).transpose(1, 2) for t in (q, k, v))
+        y = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+        return self.c_proj(y.transpose(1, 2).contiguous().view(B, T, C))
+
+
+class MLP(nn.Module):
+    def __init__(self, cfg: GPT2Config):
+        super().__init__()
+        self.c_fc = nn.Linear(cfg.n_embd, cfg.mlp_ratio * cfg.n_embd, bias=cfg.bias)
+        self.c_proj = nn.Linear(cfg.mlp_ratio * cfg.n_embd, cfg.n_embd, bias=cfg.bias)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.c_proj(F.gelu(self.c_fc(x)))
+
+
+class Block(nn.Module):
+    """Pre-LayerNorm transformer block: x + attn(ln(x)), then x + mlp(ln(x))."""
+
+    def __init__(self, cfg: GPT2Config):
+        super().__init__()
+        self.ln_1 = nn.LayerNorm(cfg.n_embd, bias=cfg.bias)
+        self.attn = CausalSelfAttention(cfg)
+        self.ln_2 = nn.LayerNorm(cfg.n_embd, bias=cfg.bias)
+        self.mlp = MLP(cfg)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = x + self.attn(self.ln_1(x))
+        return x + self.mlp(self.ln_2(x))
+
+
+class GPT2(nn.Module):
+    """GPT-2-style causal transformer that reads a prompt's columns and predicts w at the last token."""
+
+    def __init__(self, cfg: GPT2Config):
+        super().__init__()
+        if not isinstance(cfg, GPT2Config):
+            raise ValueError(f"cfg must be a GPT2Config, got {type(cfg).__name__}")
+        self.cfg = cfg
+        self.read_in = nn.Linear(cfg.token_size, cfg.n_embd, bias=cfg.bias)
+        self.blocks = nn.ModuleList([Block(cfg) for _ in range(cfg.n_layer)])
+        self.ln_f = nn.LayerNorm(cfg.n_embd, bias=cfg.bias)
+        self.read_out = nn.Linear(cfg.n_embd, cfg.d, bias=cfg.bias)
+        # GPT-2 initialisation: N(0, 0.02), residual projections scaled by 1/sqrt(2 n_layer).
+        for name, p in self.named_parameters():
+            if name.endswith("c_proj.weight"):
+                nn.init.normal_(p, mean=0.0, std=0.02 / math.sqrt(2 * cfg.n_layer))
+            elif p.ndim == 2:
+                nn.init.normal_(p, mean=0.0, std=0.02)
+            elif name.endswith("bias"):
+                nn.init.zeros_(p)
+
+    def num_params(self) -> int:
+        """Number of trainable parameters."""
+        return sum(p.numel() for p in self.parameters())
+
+    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
+        """Read-out at every position, shape (batch, T, d), for tokens of shape (batch, T, 2d+2).
+
+        Causal: the output at position t depends only on tokens 0, …, t.
+        """
+        if not isinstance(tokens, torch.Tensor) or tokens.ndim != 3 or tokens.shape[2] != self.cfg.token_size:
+            raise ValueError(f"tokens must be a tensor of shape (batch, T, {self.cfg.token_size}), got "
+                             f"{tuple(tokens.shape) if isinstance(tokens, torch.Tensor) else type(tokens).__name__}")
+        float_tensor("tokens", tokens)
+        x = self.read_in(tokens.to(self.read_in.weight.dtype))
+        for block in self.blocks:
+            x = block(x)
+        return self.read_out(self.ln_f(x))
+
+    def predict(self, X: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """ŵ for the prompts (X, y): the read-out at the last token, shape (batch, d)."""
+        _, d, _ = _check_prompts(X, y)
+        if d != self.cfg.d:
+            raise ValueError(f"X has dimension d = {d} but the model was built for d = {self.cfg.d}")
+        dev = self.read_in.weight.device
+        tokens = embed(X, y).transpose(1, 2).to(dev)
+        return self.forward(tokens)[:, -1]
+
+
+def rollout(model: nn.Module, X: torch.Tensor, y: torch.Tensor, k: int, batch_size: int = 1024) -> torch.Tensor:
+    """Test-time CoT by residual re-prompting: k steps from ŵ_0 = 0 (chapter 7, :doc:`/book/07_gpt2`).
+
+    ŵ_{i+1} = ŵ_i + s_i · model.predict(X, r_i / s_i), with r_i = y − Xᵀŵ_i and
+    s_i = rms(r_i)/rms(y) per prompt (a prompt whose residual is exactly zero gets no correction).
+    The first step is the model's plain prediction. For a model linear in y (the LSA) the scaling
+    cancels and the step is the pseudo-Newton step ŵ_i + Γ⁻¹X(y − Xᵀŵ_i)/m of
+    :func:`ttsbook.cot.pseudo_newton`.
+
+    Parameters
+    ----------
+    model : GPT2 or ttsbook.lsa.LSA
+        Anything with ``predict(X, y) -> (batch, d)``.
+    X : torch.Tensor, shape (batch, d, m)
+    y : torch.Tensor, shape (batch, m)
+    k : int
+        Number of CoT steps, ≥ 0.
+    batch_size : int
+        Prompts per forward pass (memory only; the result does not depend on it).
+
+    Returns
+    -------
+    torch.Tensor, shape (k+1, batch, d)
+        The iterates ŵ_0 = 0, …, ŵ_k on the CPU in the dtype of X. A diverging chain gives
+        inf/nan (nothing is clipped).
+    """
+    if not callable(getattr(model, "predict", None)):
+        raise ValueError(f"model must have a predict(X, y) method, got {type(model).__name__}")
+    batch, d, m = _check_prompts(X, y)
+    k = nonnegative_int("k", k)
+    batch_size = positive_int("batch_size", batch_size)
+    chunks = []
+    with torch.no_grad():
+        for lo in range(0, batch, batch_size):
+            Xc, yc = X[lo:lo + batch_size], y[lo:lo + batch_size]
+            y_rms = yc.pow(2).mean(dim=1, keepdim=True).sqrt().clamp_min(torch.finfo(yc.dtype).tiny)
+            w = Xc.new_zeros(Xc.shape[0], d)
+            its = [w]
+            for _ in range(k):
+                r = yc - torch.einsum("bdn,bd->bn", Xc, w)
+                s = r.pow(2).mean(dim=1, keepdim=True).sqrt() / y_rms
+                live = torch.isfinite(s)  # a diverged prompt stays diverged (nan), nothing is clipped
+                moving = live & (s > 0)  # a zero residual needs no correction
+                s = torch.where(moving, s, torch.ones_like(s))
+                r_in = torch.where(live, r / s, torch.zeros_like(r))
+                step = model.predict(Xc, r_in).to("cpu", Xc.dtype) * s
+                step = torch.where(moving, step, torch.zeros_like(step))
+                w = w + torch.where(live, step, torch.full_like(step, float("nan")))
+                its.append(w)
+            chunks.append(torch.stack(its))
+    return torch.cat(chunks, dim=1)
+
+
+SPECTRA = ("isotropic", "skewed", "skewed-trace-d")
+
+
+def spectrum(name: str, d: int) -> np.ndarray:
+    """The training covariance by name: ``isotropic`` (I), ``skewed`` (λ_i = 1/i) or
+    ``skewed-trace-d`` (λ_i ∝ 1/i rescaled to tr Λ = d, the one chapter 7 uses)."""
+    d = positive_int("d", d)
+    if name == "isotropic":
+        return tasks.isotropic(d)
+    if name == "skewed":
+        return tasks.skewed(d)
+    if name == "skewed-trace-d":
+        return tasks.with_trace(tasks.skewed(d), d)
+    raise ValueError(f"name must be one of the spectra {SPECTRA}, got {name!r}")
+
+
+@dataclass
+class TrainingHistory:
+    """What :func:`train` records: steps, mini-batch loss ½‖ŵ − w‖² (mean over the batch)
+    averaged over the last ``record_every`` steps, and the settings of the run."""
+
+    steps: list = field(default_factory=list)
+    loss: list = field(default_factory=list)
+    settings: dict = field(default_factory=dict)
+
+
+def _device(device: str) -> torch.device:
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device not in ("cpu", "cuda") and not str(device).startswith("cuda:"):
+        raise ValueError(f"device must be 'cpu', 'cuda', 'cuda:N' or 'auto', got {device!r}")
+    if str(device).startswith("cuda") and not torch.cuda.is_available():
+        raise ValueError(f"device {device!r} requested but CUDA is not available")
+    return torch.device(device)
+
+
+def train(
+    cfg: GPT2Config,
+    Lambda: np.ndarray,
+    n: int,
+    steps: int = 4000,
+    batch: int = 64,
+    lr: float = 1e-3,
+    warmup: int = 200,
+    weight_decay: float = 0.0,
+    seed: int = 0,
+    device: str = "cpu",
+    record_every: int = 50,
+    progress: bool = True,
+) -> tuple[GPT2, TrainingHistory]:
+    """Train a :class:`GPT2` to predict w from prompts of ``n`` examples x ~ N(0, Λ) (chapter 7).
+
+    Every step draws ``batch`` fresh prompts (:func:`ttsbook.tasks.sample_prompts` from one
+    generator seeded with ``seed``); the loss is ½ mean ‖ŵ − w‖², the paper's loss on the w-rows.
+    AdamW with linear warm-up over ``warmup`` steps, then cosine decay to lr/10. No chain of
+    thought is used in training. The initial weights come from ``torch.manual_seed(seed)``, so
+    the same arguments give the same weights on one machine (with the same thread count).
+
+    Parameters
+    ----------
+    cfg : GPT2Config
+        The model's shape.
+    Lambda : np.ndarray, shape (d, d)
+        Training covariance (symmetric positive definite, d = ``cfg.d``).
+    n : int
+        Examples per training prompt.
+    steps, batch : int
+        Optimiser steps and prompts per step.
+    lr : float
+        Peak learning rate.
+    warmup : int
+        Warm-up steps.
+    weight_decay : float
+        AdamW weight decay (0 by default).
+    seed : int
+        Seeds the initialisation and the prompt stream.
+    device : str
+        ``"cpu"`` (default), ``"cuda"``, ``"cuda:N"`` or ``"auto"``. Float32 throughout.
+    record_every : int
+        The history holds the loss averaged over blocks of this many steps.
+    progress : bool
+        Show a tqdm progress bar.
+
+    Returns
+    -------
+    model : GPT2
+        On the CPU, in eval mode.
+    history : TrainingHistory
+    """
+    if not isinstance(cfg, GPT2Config):
+        raise ValueError(f"cfg must be a GPT2Config, got {type(cfg).__name__}")
+    Lambda = as_covariance("Lambda", Lambda, cfg.d)
+    n = positive_int("n", n)
+    steps = positive_int("steps", steps)
+    batch = positive_int("batch", batch)
+    lr = positive_float("lr", lr)
+    warmup = nonnegative_int("warmup", warmup)
+    if isinstance(weight_decay, bool) or not isinstance(weight_decay, (int, float)) or not weight_decay >= 0:
+        raise ValueError(f"weight_decay must be a float >= 0, got {weight_decay!r}")
+    seed = nonnegative_int("seed", seed)
+    record_every = positive_int("record_every", record_every)
+    dev = _device(device)
+    torch.manual_seed(seed)
+    model = GPT2(cfg).to(dev)
+    gen = tasks.make_generator(seed)
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
+
+    def lr_at(t: int) -> float:
+        if t < warmup:
+            return (t + 1) / warmup
+        progress_frac = (t - warmup) / max(1, steps - warmup)
+        return 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress_frac))
+
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_at)
+    history = TrainingHistory(settings=dict(n=n, steps=steps, batch=batch, lr=lr, warmup=warmup,
+                                            weight_decay=float(weight_decay), seed=seed,
+                                            Lambda=np.diag(Lambda).tolist() if np.allclose(Lambda, np.diag(np.diag(Lambda))) else Lambda.tolist()))
+    model.train()
+    running, count = 0.0, 0
+    bar = tqdm(range(steps), desc=f"GPT2 L={cfg.n_layer} H={cfg.n_head} C={cfg.n_embd} n={n}",
+               disable=not progress, mininterval=2.0)
+    for step in bar:
+        X, y, w = tasks.sample_prompts(Lambda, n, batch, seed=gen)
+        w_hat = model.predict(X.to(dev), y.to(dev))
+        loss = 0.5 * (w_hat - w.to(dev)).pow(2).sum(dim=1).mean()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        sched.step()
+        running += loss.item()
+        count += 1
+        if (step + 1) % record_every == 0 or step + 1 == steps:
+            history.steps.append(step + 1)
+            history.loss.append(running / count)
+            bar.set_postfix(loss=f"{running / count:.4f}")
+            running, count = 0.0, 0
+    return model.to("cpu").eval(), history
+
+
+def save(path: str | Path, model: GPT2, history: TrainingHistory, extra: dict | None = None) -> None:
+    """Write a checkpoint to ``path``: config, state_dict and training metadata.
+
+    Only plain Python types and tensors are stored, so that :func:`load` can use
+    ``torch.load(weights_only=True)``. ``extra`` holds further plain metadata.
+    """
+    if not isinstance(model, GPT2):
+        raise ValueError(f"model must be a GPT2, got {type(model).__name__}")
+    if not isinstance(history, TrainingHistory):
+        raise ValueError(f"history must be a TrainingHistory, got {type(history).__name__}")
+    if not isinstance(path, (str, Path)):
+        raise ValueError(f"path must be a file path, got {type(path).__name__}")
+    torch.save({
+        "config": asdict(model.cfg),
+        "state_dict": {k: v.detach().cpu().clone() for k, v in model.state_dict().items()},
+        "history": {"steps": list(map(int, history.steps)), "loss": list(map(float, history.loss))},
+        "settings": dict(history.settings),
+        "extra": dict(extra or {}),
+    }, path)
+
+
+def load(path: str | Path) -> tuple[GPT2, dict]:
+    """Read a checkpoint written by :func:`save` with ``torch.load(weights_only=True)``.
+
+    Returns
+    -------
+    model : GPT2
+        On the CPU, in eval mode.
+    meta : dict
+        ``config``, ``history`` (steps, loss), ``settings`` (n, steps, batch, lr, …, Lambda)
+        and ``extra``.
+    """
+    if not isinstance(path, (str, Path)) or not Path(path).is_file():
+        raise ValueError(f"path must name an existing checkpoint file, got {path!r}")
+    ckpt = torch.load(path, map_location="cpu", weights_only=True)
+    if not isinstance(ckpt, dict) or "config" not in ckpt or "state_dict" not in ckpt:
+        raise ValueError(f"path {path!r} is not a ttsbook.gpt2 checkpoint")
+    model = GPT2(GPT2Config(**ckpt["config"]))
+    model.load_state_dict(ckpt["state_dict"])
+    return model.eval(), {k: v for k, v in ckpt.items() if k != "state_dict"}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: ``python -m ttsbook.gpt2 train --n 20 --out ckpt.pt`` (see ``--help``)."""
+    parser = argparse.ArgumentParser(prog="python -m ttsbook.gpt2",
+                                     description="Train the GPT-2-style weight predictor of chapter 7.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("train", help="train a model and write a checkpoint",
+                       description="Train a GPT-2-style model on in-context weight prediction and save "
+                                   "config + state_dict + training metadata to --out.")
+    p.add_argument("--out", required=True, help="checkpoint path (.pt)")
+    p.add_argument("--n", type=int, required=True, help="training prompt length (examples per prompt)")
+    p.add_argument("--d", type=int, default=10, help="task dimension (default 10)")
+    p.add_argument("--spectrum", choices=SPECTRA, default="skewed-trace-d",
+                   help="training covariance (default skewed-trace-d: λ_i ∝ 1/i with tr Λ = d)")
+    p.add_argument("--paper", action="store_true", help="the paper's 12 layers / 8 heads / width 256")
+    p.add_argument("--layers", type=int, default=GPT2Config.n_layer)
+    p.add_argument("--heads", type=int, default=GPT2Config.n_head)
+    p.add_argument("--width", type=int, default=GPT2Config.n_embd)
+    p.add_argument("--steps", type=int, default=4000)
+    p.add_argument("--batch", type=int, default=64)
+    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--warmup", type=int, default=200)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--device", default="cpu", help="cpu (default), cuda, cuda:N or auto")
+    p.add_argument("--threads", type=int, default=None,
+                   help="CPU threads for torch (default: torch's choice; 1 is fastest on a busy machine)")
+    p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    args = parser.parse_args(argv)
+    if args.threads is not None:
+        torch.set_num_threads(positive_int("threads", args.threads))
+    cfg = (GPT2Config.paper(args.d) if args.paper
+           else GPT2Config(d=args.d, n_layer=args.layers, n_head=args.heads, n_embd=args.width))
+    t0 = time.perf_counter()
+    model, history = train(cfg, spectrum(args.spectrum, args.d), args.n, steps=args.steps, batch=args.batch,
+                           lr=args.lr, warmup=args.warmup, seed=args.seed, device=args.device,
+                           progress=not args.no_progress)
+    seconds = time.perf_counter() - t0
+    save(args.out, model, history, extra={"spectrum": args.spectrum, "train_seconds": round(seconds, 1),
+                                          "num_params": model.num_params(), "device": args.device,
+                                          "threads": torch.get_num_threads()})
+    print(f"{args.out}: {model.num_params()} parameters, final loss {history.loss[-1]:.4f}, "
+          f"{seconds:.0f} s wall")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
