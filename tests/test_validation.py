@@ -38,7 +38,7 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 
 import ttsbook  # noqa: E402
-from ttsbook import cot, gpt2, lsa, plots, tasks, theory  # noqa: E402, F401
+from ttsbook import cot, gpt2, lsa, plots, selection, tasks, theory  # noqa: E402, F401
 
 # ----------------------------------------------------------------------------- good inputs
 D, N, M, B = 3, 5, 7, 4
@@ -61,6 +61,16 @@ gpt2.save(CKPT, GPT, gpt2.TrainingHistory())
 # The one good call of each callable, as keyword arguments ("_self" is the instance a method is
 # called on). Methods are named "module.Class.method".
 GOOD: dict[str, dict[str, Any]] = {
+    "tasks.mixture": dict(Lambdas=[LAM, SIG], ns=[N, N], weights=[0.5, 0.5]),
+    "selection.mixture_moments": dict(Lambdas=[LAM, SIG], ns=[N, N], weights=[0.5, 0.5]),
+    "selection.mixture_optimum": dict(Lambdas=[LAM, SIG], ns=[N, N], weights=[0.5, 0.5]),
+    "selection.mixture_optimal_v": dict(Lambdas=[LAM, SIG], ns=[N, N], weights=[0.5, 0.5], c=1.0),
+    "selection.mixture_optimal_loss": dict(Lambdas=[LAM, SIG], ns=[N, N], weights=[0.5, 0.5]),
+    "selection.cot_error_limit": dict(A=np.linalg.inv(GAM), Sigma=SIG, k=2),
+    "selection.qp_objective": dict(weights=[0.5, 0.5], Lambdas=[LAM, SIG], Sigma=SIG),
+    "selection.cot_objective": dict(weights=[0.5, 0.5], Lambdas=[LAM, SIG], ns=[N, N], Sigma=SIG, k=2),
+    "selection.select_tasks": dict(Lambdas=[LAM, SIG], ns=[N, N], Sigma=SIG),
+    "selection.closest_task": dict(Lambdas=[LAM, SIG], Sigma=SIG),
     "tasks.isotropic": dict(d=D),
     "tasks.skewed": dict(d=D),
     "tasks.power_law": dict(d=D, alpha=1.5),
@@ -211,6 +221,28 @@ def positive_float_rows(func: str, arg: str) -> list[Row]:
 
 def dtype_row(func: str) -> Row:
     return Row(func, "dtype", "dtype", torch.int64, r"\bdtype must be torch.float32 or torch.float64")
+
+
+def lambdas_rows(func: str, context: dict | None = None) -> list[Row]:
+    """A list of covariances with a bad first entry; the message names ``Lambdas[0]``."""
+    return [
+        Row(func, "Lambdas", "asymmetric", [ASYMMETRIC, LAM], r"\bLambdas\[0\] must be symmetric", context=context),
+        Row(func, "Lambdas", "not-pd", [NOT_PD, LAM], r"\bLambdas\[0\] must be positive definite", context=context),
+        Row(func, "Lambdas", "non-finite", [NON_FINITE, LAM], r"\bLambdas\[0\] has non-finite entries", context=context),
+        Row(func, "Lambdas", "dimension", [LAM, np.eye(D + 1)], rf"\bLambdas\[1\] must be {D}x{D}", context=context),
+    ]
+
+
+def mixture_rows(func: str, *, ns: bool = True, weights: bool = True) -> list[Row]:
+    """The rows every function of a task mixture needs: Lambdas, ns and weights."""
+    rows = lambdas_rows(func)
+    if ns:
+        rows += [Row(func, "ns", "<1", [0, N], r"\bns\[0\] must be an integer >= 1"),
+                 Row(func, "ns", "shape", [N], r"\bns must have one prompt length per task")]
+    if weights:
+        rows += [Row(func, "weights", "simplex", [0.7, 0.7], r"\bweights must lie on the probability simplex"),
+                 Row(func, "weights", "shape", [1.0], r"\bweights must have 2 entries")]
+    return rows
 
 
 TABLE: list[Row] = [
@@ -370,6 +402,34 @@ TABLE: list[Row] = [
     Row("plots.error_vs_k", "ks", "non-finite", np.array([0.0, np.nan, 2.0]), r"\bks has non-finite"),
     Row("plots.spectrum", "ax", "type", None, r"\bax must be a matplotlib Axes"),
     *covariance_rows("plots.spectrum", "Lambda"),
+    # selection and task mixtures
+    *mixture_rows("tasks.mixture"),
+    *mixture_rows("selection.mixture_moments"),
+    *mixture_rows("selection.mixture_optimum"),
+    *mixture_rows("selection.mixture_optimal_v"),
+    Row("selection.mixture_optimal_v", "c", "range", 0.0, r"\bc must be > 0"),
+    Row("selection.mixture_optimal_v", "c", "non-finite", float("nan"), r"\bc must be a finite"),
+    *mixture_rows("selection.mixture_optimal_loss"),
+    *covariance_rows("selection.cot_error_limit", "Sigma"),
+    Row("selection.cot_error_limit", "Sigma", "dimension", np.eye(D + 1), rf"\bSigma must be {D}x{D}"),
+    Row("selection.cot_error_limit", "A", "shape", np.ones((D, D + 1)), r"\bA must be a square matrix"),
+    *steps_rows("selection.cot_error_limit", "k"),
+    *mixture_rows("selection.qp_objective", ns=False),
+    *covariance_rows("selection.qp_objective", "Sigma"),
+    Row("selection.qp_objective", "Sigma", "dimension", np.eye(D + 1), rf"\bSigma must be {D}x{D}"),
+    *mixture_rows("selection.cot_objective"),
+    *covariance_rows("selection.cot_objective", "Sigma"),
+    Row("selection.cot_objective", "Sigma", "dimension", np.eye(D + 1), rf"\bSigma must be {D}x{D}"),
+    *steps_rows("selection.cot_objective", "k"),
+    *mixture_rows("selection.select_tasks", weights=False),
+    *covariance_rows("selection.select_tasks", "Sigma"),
+    Row("selection.select_tasks", "Sigma", "dimension", np.eye(D + 1), rf"\bSigma must be {D}x{D}"),
+    Row("selection.select_tasks", "objective", "value", "l2", r"\bobjective must be 'qp' or 'cot'"),
+    *steps_rows("selection.select_tasks", "k", context=dict(objective="cot")),
+    *mixture_rows("selection.closest_task", ns=False, weights=False),
+    *covariance_rows("selection.closest_task", "Sigma"),
+    Row("selection.closest_task", "Sigma", "dimension", np.eye(D + 1), rf"\bSigma must be {D}x{D}"),
+    Row("lsa.train", "weights", "simplex", [0.5], r"\bweights must lie on the probability simplex"),
     # glue
     Row("glue", "name", "type", 3, r"\bname must be a non-empty string"),
     Row("glue", "name", "shape", "", r"\bname must be a non-empty string"),
@@ -418,6 +478,7 @@ EXEMPT: dict[str, str] = {
     "gpt2.TrainingHistory": "a record filled in by gpt2.train, never built from user input",
     "gpt2.GPT2.num_params": "takes no arguments",
     "gpt2.main": "the command line: argparse reports bad arguments and exits with status 2",
+    "tasks.TaskMixture": "a record returned by tasks.mixture, which validates its fields",
 }
 
 # Kinds a rule of REQUIRED demands that do not apply to one callable, with the reason.

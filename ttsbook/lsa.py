@@ -203,9 +203,18 @@ def relative_error(model: LSA, target: np.ndarray) -> float:
     return float(np.linalg.norm(V - target) / np.linalg.norm(target))
 
 
+def _is_single_task(Lambda) -> bool:
+    if isinstance(Lambda, (np.ndarray, torch.Tensor)):
+        return Lambda.ndim == 2
+    try:
+        return np.ndim(Lambda[0]) == 1
+    except (TypeError, IndexError, KeyError):
+        return True
+
+
 def train(
-    Lambda: np.ndarray,
-    n: int,
+    Lambda,
+    n,
     steps: int = 600,
     batch: int = 4096,
     lr: float = 0.5,
@@ -215,6 +224,7 @@ def train(
     record_every: int = 10,
     dtype: torch.dtype = torch.float32,
     progress: bool = True,
+    weights=None,
 ) -> tuple[LSA, TrainingHistory]:
     """Train V_wx of an :class:`LSA` from zero by mini-batch gradient descent on fresh prompts.
 
@@ -224,10 +234,41 @@ def train(
     the mini-batch gradient averages out (with a constant step the iterate only reaches a noise
     floor around the optimum). No chain of thought is used in training.
 
+    **Task mixtures** (chapter 6, :doc:`/book/06_selection`): pass a sequence of covariances
+    ``Lambda = [Λ_1, …, Λ_L]``, their prompt lengths ``n = [n_1, …, n_L]`` (or one int for all)
+    and the probabilities ``weights = π`` (default uniform). Prompts of different lengths need
+    their own ρ = n_ℓ, so each step draws a stratified batch: task ℓ gets max(1, round(π_ℓ ·
+    batch)) prompts of length n_ℓ (tasks with π_ℓ = 0 get none), the loss of each task is
+    averaged over its prompts and the task losses are summed with weights π_ℓ. The gradient is
+    then an unbiased estimate of the gradient of the mixture's population loss, with less noise
+    than drawing a task label per prompt. The model converges to V_wx = −A_π/c with
+    A_π = Λ̄_π M̄_π⁻¹ (:func:`ttsbook.selection.mixture_optimum`), which the history tracks.
+    One task (a single matrix) behaves exactly as before.
+
     Returns the model and a :class:`TrainingHistory`.
     """
-    Lambda = as_covariance("Lambda", Lambda)
-    n = positive_int("n", n)
+    from . import selection
+
+    if _is_single_task(Lambda):
+        Lambda = as_covariance("Lambda", Lambda)
+        n = positive_int("n", n)
+        if weights is not None:
+            tasks.mixture([Lambda], [n], weights)
+        Lambdas, ns, pis = Lambda[None], (n,), np.ones(1)
+        target = theory.optimal_v(Lambda, n, c)
+        best_loss = theory.optimal_loss(Lambda, n)
+        label = f"n={n}"
+    else:
+        L = len(Lambda)
+        if weights is None:
+            weights = np.full(L, 1.0 / L)
+        mix = tasks.mixture(Lambda, n, weights)
+        if mix.ns is None:
+            raise ValueError("n must give the prompt length of every task")
+        Lambdas, ns, pis = mix.Lambdas, mix.ns, mix.weights
+        target = selection.mixture_optimal_v(Lambdas, ns, pis, c)
+        best_loss = selection.mixture_optimal_loss(Lambdas, ns, pis)
+        label = f"mixture of {L}"
     steps = nonnegative_int("steps", steps)
     batch = positive_int("batch", batch)
     lr = positive_float("lr", lr)
@@ -235,9 +276,10 @@ def train(
     decay_from = finite_float("decay_from", decay_from)
     if not 0 <= decay_from <= 1:
         raise ValueError(f"decay_from must be in [0, 1], got {decay_from!r}")
-    d = Lambda.shape[0]
+    d = Lambdas.shape[1]
+    active = [ell for ell in range(len(ns)) if pis[ell] > 0]
+    sizes = {ell: batch if len(ns) == 1 else max(1, int(round(pis[ell] * batch))) for ell in active}
     model = LSA(d, c=c, dtype=dtype)
-    target = theory.optimal_v(Lambda, n, c)
     gen = tasks.make_generator(seed)
     opt = torch.optim.SGD(model.parameters(), lr=lr)
     t0 = int(decay_from * steps)
@@ -246,19 +288,22 @@ def train(
     b = model.blocks
 
     def batch_loss() -> torch.Tensor:
-        X, y, w = tasks.sample_prompts(Lambda, n, batch, seed=gen, dtype=dtype)
-        out = model.last_column(embed(X, y), rho=n)
-        target_col = torch.zeros_like(out)
-        target_col[:, b.w] = w
-        target_col[:, b.one] = 1
-        return 0.5 * ((out - target_col) ** 2).sum(dim=1).mean()
+        loss = 0.0
+        for ell in active:
+            X, y, w = tasks.sample_prompts(Lambdas[ell], ns[ell], sizes[ell], seed=gen, dtype=dtype)
+            out = model.last_column(embed(X, y), rho=ns[ell])
+            target_col = torch.zeros_like(out)
+            target_col[:, b.w] = w
+            target_col[:, b.one] = 1
+            loss = loss + float(pis[ell]) * 0.5 * ((out - target_col) ** 2).sum(dim=1).mean()
+        return loss
 
     def record(step: int, loss: torch.Tensor) -> None:
         rec_steps.append(step)
         rec_loss.append(loss.item())
         rec_err.append(relative_error(model, target))
 
-    for step in tqdm(range(steps), desc=f"LSA d={d} n={n}", disable=not progress, mininterval=1.0):
+    for step in tqdm(range(steps), desc=f"LSA d={d} {label}", disable=not progress, mininterval=1.0):
         loss = batch_loss()
         if step % record_every == 0:
             record(step, loss)
@@ -268,6 +313,5 @@ def train(
         sched.step()
     with torch.no_grad():
         record(steps, batch_loss())
-    history = TrainingHistory(np.array(rec_steps), np.array(rec_loss), np.array(rec_err),
-                              theory.optimal_loss(Lambda, n))
+    history = TrainingHistory(np.array(rec_steps), np.array(rec_loss), np.array(rec_err), best_loss)
     return model, history

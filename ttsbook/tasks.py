@@ -8,11 +8,13 @@ holds n examples ``x_i ~ N(0, Λ)`` with labels ``y_i = <w, x_i>`` for a hidden 
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import torch
 from scipy.stats import special_ortho_group
 
-from ._checks import as_covariance, finite_float, positive_float, positive_int
+from ._checks import as_covariance, finite_float, on_simplex, positive_float, positive_int
 from ._checks import seed as check_seed
 
 __all__ = [
@@ -24,6 +26,8 @@ __all__ = [
     "with_trace",
     "sample_prompts",
     "make_generator",
+    "TaskMixture",
+    "mixture",
 ]
 
 
@@ -121,3 +125,57 @@ def sample_prompts(
     X = L @ Z
     y = torch.einsum("bdn,bd->bn", X, w)
     return X, y, w
+
+
+class TaskMixture(NamedTuple):
+    """A validated task mixture: covariances Λ_ℓ (L, d, d), prompt lengths n_ℓ, probabilities π.
+
+    ``ns`` or ``weights`` is ``None`` when it was not given to :func:`mixture`.
+    """
+
+    Lambdas: np.ndarray
+    ns: tuple[int, ...] | None
+    weights: np.ndarray | None
+
+
+def mixture(Lambdas, ns=None, weights=None) -> TaskMixture:
+    """Check and pack a task mixture (chapter 6, :doc:`/book/06_selection`).
+
+    Parameters
+    ----------
+    Lambdas : sequence of (d, d) arrays, or an (L, d, d) array
+        The task covariances, each symmetric positive definite and all of the same size.
+    ns : int or sequence of int, optional
+        The prompt length n_ℓ of each task (one int is used for every task).
+    weights : sequence of float, optional
+        The mixture probabilities π_ℓ, on the simplex.
+
+    Raises ``ValueError`` naming the argument when a covariance is not SPD, the sizes disagree,
+    a prompt length is < 1 or the weights are off the simplex.
+    """
+    if isinstance(Lambdas, np.ndarray) and Lambdas.ndim == 2:
+        Lambdas = [Lambdas]
+    try:
+        items = list(Lambdas)
+    except TypeError:
+        raise ValueError(f"Lambdas must be a sequence of covariance matrices, got {type(Lambdas).__name__}") from None
+    if not items:
+        raise ValueError("Lambdas must hold at least one task")
+    first = as_covariance("Lambdas[0]", items[0])
+    d = first.shape[0]
+    mats = np.stack([first] + [as_covariance(f"Lambdas[{i}]", A, d) for i, A in enumerate(items[1:], 1)])
+    L = mats.shape[0]
+    if ns is not None:
+        if isinstance(ns, (int, np.integer)) and not isinstance(ns, bool):
+            ns = [ns] * L
+        try:
+            ns_list = list(ns)
+        except TypeError:
+            raise ValueError(f"ns must be a sequence of prompt lengths, got {ns!r}") from None
+        if len(ns_list) != L:
+            raise ValueError(f"ns must have one prompt length per task ({L}), got {len(ns_list)}")
+        ns = tuple(positive_int(f"ns[{i}]", int(v) if isinstance(v, np.integer) else v)
+                   for i, v in enumerate(ns_list))
+    if weights is not None:
+        weights = on_simplex("weights", weights, size=L)
+    return TaskMixture(mats, ns, weights)
