@@ -90,6 +90,7 @@ GOOD: dict[str, dict[str, Any]] = {
     "theory.cot_error_limit": dict(Gamma=GAM, Sigma=SIG, k=3),
     "theory.direct_error_general": dict(Gamma=GAM, Sigma=SIG, m=M),
     "theory.cot_error_limit_general": dict(Gamma=GAM, Sigma=SIG, k=3),
+    "theory.power_norms": dict(M=np.eye(D) / 2, k=3),
     "theory.cot_error_limit_per_skill": dict(Gamma=GAM, Sigma=LAM, k=3),
     "theory.optimal_cot_steps": dict(Gamma=GAM, Sigma=SIG, k_max=5),
     "theory.skill_ratios": dict(Gamma=GAM, Sigma=SIG),
@@ -255,6 +256,10 @@ TABLE: list[Row] = [
         Row(func, "Sigma", "dimension", np.eye(D + 1), rf"\bSigma must be {D}x{D}"),
     )],
     *count_rows("theory.direct_error_general", "m"),
+    Row("theory.power_norms", "M", "shape", np.ones((D, D + 1)), r"\bM must be a square matrix"),
+    Row("theory.power_norms", "M", "non-finite", NON_FINITE, r"\bM has non-finite entries"),
+    Row("theory.power_norms", "M", "dtype", COMPLEX, r"\bM must be a real"),
+    *steps_rows("theory.power_norms", "k"),
     *steps_rows("theory.cot_error_limit_general", "k"),
     # tasks
     *count_rows("tasks.isotropic", "d"),

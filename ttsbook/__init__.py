@@ -3,12 +3,13 @@ Test-Time Scaling", an executable reproduction of Javanmard, Mirzasoleiman and M
 
 Modules: :mod:`ttsbook.tasks` (spectra and prompts), :mod:`ttsbook.theory` (closed forms),
 :mod:`ttsbook.lsa` (the linear self-attention model and its training), :mod:`ttsbook.cot`
-(test-time chain of thought), :mod:`ttsbook.gpt2` (a small GPT-2-style transformer for the same
+(test-time chain of thought), :mod:`ttsbook.selection` (choosing the training mixture),
+:mod:`ttsbook.gpt2` (a small GPT-2-style transformer for the same
 task), :mod:`ttsbook.plots` (the book's figure style).
 """
 
-from . import cot, gpt2, lsa, plots, tasks, theory
+from . import cot, gpt2, lsa, plots, selection, tasks, theory
 from ._glue import glue
 
-__all__ = ["tasks", "theory", "lsa", "cot", "gpt2", "plots", "glue"]
+__all__ = ["tasks", "theory", "lsa", "cot", "selection", "gpt2", "plots", "glue"]
 __version__ = "0.1.0"

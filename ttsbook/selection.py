@@ -25,8 +25,8 @@ from typing import Sequence
 import numpy as np
 from scipy.optimize import minimize
 
-from . import tasks
-from ._checks import as_covariance, as_matrix, finite_float, nonnegative_int, on_simplex, steps_array
+from . import tasks, theory
+from ._checks import as_covariance, as_matrix, finite_float, nonnegative_int, on_simplex
 
 __all__ = [
     "mixture_moments",
@@ -104,15 +104,7 @@ def cot_error_limit(A: np.ndarray, Sigma: np.ndarray, k):
     """
     A = as_matrix("A", A)
     Sigma = as_covariance("Sigma", Sigma, A.shape[0])
-    ks, scalar = steps_array("k", k)
-    M = np.eye(A.shape[0]) - A @ Sigma
-    out = np.empty(ks.size)
-    with np.errstate(over="ignore", invalid="ignore"):
-        for idx, kk in enumerate(ks.ravel()):
-            val = np.sum(np.linalg.matrix_power(M, int(kk)) ** 2)
-            out[idx] = val if np.isfinite(val) else np.inf
-    out = out.reshape(ks.shape)
-    return float(out) if scalar else out
+    return theory.power_norms(np.eye(A.shape[0]) - A @ Sigma, k)
 
 
 def qp_objective(weights, Lambdas, Sigma) -> float:

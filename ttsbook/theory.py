@@ -31,6 +31,7 @@ __all__ = [
     "overthinking_skills",
     "direct_error_general",
     "cot_error_limit_general",
+    "power_norms",
     "best_cot_steps",
     "critical_train_length",
 ]
@@ -125,8 +126,17 @@ def cot_error_limit(Gamma: np.ndarray, Sigma: np.ndarray, k):
 
 def _cot_error_limit(Gamma: np.ndarray, Sigma, k):
     Sigma = as_covariance("Sigma", Sigma, Gamma.shape[0])
+    return power_norms(np.eye(Gamma.shape[0]) - np.linalg.solve(Gamma, Sigma), k)
+
+
+def power_norms(M: np.ndarray, k):
+    """‖M^k‖_F² for the iteration matrix M of a linear chain; ``k`` an int or an array of ints.
+
+    The m → ∞ error of a chain w_{i+1} − w = M (w_i − w) from w_0 = 0 with w ~ N(0, I).
+    Overflow gives ``inf``, never a clipped value.
+    """
+    M = as_matrix("M", M)
     ks, scalar = steps_array("k", k)
-    M = np.eye(Gamma.shape[0]) - np.linalg.solve(Gamma, Sigma)
     out = np.empty(ks.size)
     with np.errstate(over="ignore", invalid="ignore"):
         for idx, kk in enumerate(ks.ravel()):
