@@ -14,7 +14,7 @@ CHROMIUM ?= /usr/bin/chromium
 BOOK_STAMP := _build/.book-built
 BOOK_SOURCES := _config.yml _toc.yml $(wildcard book/*.md book/*.bib book/_ext/*.py book/_static/*.css ttsbook/*.py)
 
-.PHONY: book test notebooks bench clean chromium
+.PHONY: book test notebooks checkpoints bench clean chromium
 
 $(STAMP): pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,13 @@ notebooks: $(STAMP)
 			--ExecutePreprocessor.timeout=1800 \
 			--NotebookExporter.preprocessors='["nbconvert.preprocessors.CoalesceStreamsPreprocessor"]' \
 			"$${f%.md}.ipynb" || exit 1; \
+	done
+
+## checkpoints: retrain the GPT-2-style models that chapter 7 loads (book/checkpoints/*.pt)
+checkpoints: $(STAMP)
+	for spec in "20 2500" "30 2500" "40 2500" "66 1500"; do set -- $$spec; \
+		$(BIN)/python -m ttsbook.gpt2 train --n $$1 --steps $$2 --threads 1 \
+			--out book/checkpoints/gpt2_n$$1.pt || exit 1; \
 	done
 
 ## bench: time the chapters, LSA training to 2% and the CoT rollout, and peak memory (not part of `make test`)

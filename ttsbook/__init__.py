@@ -8,8 +8,17 @@ Modules: :mod:`ttsbook.tasks` (spectra and prompts), :mod:`ttsbook.theory` (clos
 task), :mod:`ttsbook.plots` (the book's figure style).
 """
 
-from . import cot, gpt2, lsa, plots, selection, tasks, theory
+from . import cot, lsa, plots, selection, tasks, theory
 from ._glue import glue
 
 __all__ = ["tasks", "theory", "lsa", "cot", "selection", "gpt2", "plots", "glue"]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    # ttsbook.gpt2 is imported on first use, so that `python -m ttsbook.gpt2` runs it cleanly.
+    if name == "gpt2":
+        import importlib
+
+        return importlib.import_module(".gpt2", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
