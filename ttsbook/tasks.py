@@ -150,8 +150,11 @@ def mixture(Lambdas, ns=None, weights=None) -> TaskMixture:
     weights : sequence of float, optional
         The mixture probabilities π_ℓ, on the simplex.
 
-    Raises ``ValueError`` naming the argument when a covariance is not SPD, the sizes disagree,
-    a prompt length is < 1 or the weights are off the simplex.
+    Raises
+    ------
+    ValueError
+        Naming the argument, when a covariance is not SPD, the sizes disagree, a prompt length
+        is < 1 or the weights are off the simplex.
     """
     if isinstance(Lambdas, np.ndarray) and Lambdas.ndim == 2:
         Lambdas = [Lambdas]
