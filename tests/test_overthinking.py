@@ -165,3 +165,15 @@ def test_overthinking_functions_validate_their_arguments():
         theory.critical_train_length(_random_spd(4, 1), _random_spd(4, 2))
     with pytest.raises(ValueError, match="k_max"):
         theory.optimal_cot_steps(np.eye(3), np.eye(3), -1)
+
+
+@pytest.mark.parametrize("n", [70, 80, 100])
+def test_best_cot_steps_with_cap_at_the_answer(n):
+    """A k_cap equal to the minimiser is enough: the search must not overshoot the cap."""
+    Lam = tasks.with_trace(tasks.skewed(10), 10.0)
+    G, S = theory.gamma(Lam, n), np.eye(10)
+    best = theory.optimal_cot_steps(G, S, 200)
+    assert 1 < best < 200
+    assert theory.best_cot_steps(G, S, k_cap=best) == best
+    with pytest.raises(ValueError, match="k_cap"):
+        theory.best_cot_steps(G, S, k_cap=best - 1)

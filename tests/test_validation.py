@@ -99,7 +99,6 @@ GOOD: dict[str, dict[str, Any]] = {
     "theory.critical_train_length": dict(Lambda=LAM, Sigma=SIG),
     "lsa.Blocks": dict(d=D),
     "lsa.embed": dict(X=X, y=Y, w0=W),
-    "lsa.estimate_column": dict(w=W),
     "lsa.LSA": dict(d=D, c=1.0, dtype=torch.float64),
     "lsa.LSA.forward": dict(_self=MODEL, E=E, rho=M),
     "lsa.LSA.last_column": dict(_self=MODEL, E=E, rho=M),
@@ -339,7 +338,6 @@ TABLE: list[Row] = [
     *tensor_rows("lsa.embed", "X", X[0]),
     *tensor_rows("lsa.embed", "y", Y[:, :-1]),
     *tensor_rows("lsa.embed", "w0", W[:, :-1]),
-    *tensor_rows("lsa.estimate_column", "w", W[0], finite=False),
     *count_rows("lsa.LSA", "d"),
     *positive_float_rows("lsa.LSA", "c"),
     dtype_row("lsa.LSA"),
@@ -492,7 +490,6 @@ NOT_APPLICABLE: dict[tuple[str, str, str], str] = {
        for func in ("theory.direct_error_general", "theory.cot_error_limit_general",
                     "cot.pseudo_newton", "cot.closed_form")
        for kind in ("asymmetric", "not-pd")},
-    ("lsa.estimate_column", "w", "non-finite"): "a diverging chain of thought carries inf estimates on",
     ("cot.squared_error", "iterates", "non-finite"): "a diverging rollout is reported as inf, not refused",
     ("lsa.LSA.forward", "E", "non-finite"): "E carries the estimates of a possibly diverging rollout",
     ("lsa.LSA.last_column", "E", "non-finite"): "E carries the estimates of a possibly diverging rollout",

@@ -14,6 +14,7 @@ import torch
 __all__ = [
     "as_covariance",
     "as_matrix",
+    "invertible",
     "positive_int",
     "nonnegative_int",
     "positive_float",
@@ -102,6 +103,15 @@ def as_matrix(name: str, A, d: int | None = None) -> np.ndarray:
         raise ValueError(f"{name} must be {d}x{d} to match the other arguments, got shape {arr.shape}")
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} has non-finite entries")
+    return arr
+
+
+def invertible(name: str, A, d: int | None = None) -> np.ndarray:
+    """Return ``A`` as a finite, square, invertible float64 matrix (condition number ≤ 1e12)."""
+    arr = as_matrix(name, A, d)
+    cond = np.linalg.cond(arr)
+    if cond > 1e12:
+        raise ValueError(f"{name} must be invertible (its condition number is {cond:.3g})")
     return arr
 
 

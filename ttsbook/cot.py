@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ._checks import as_matrix, float_tensor, nonnegative_int
-from .lsa import LSA, _check_prompts, embed, estimate_column
+from ._checks import float_tensor, invertible, nonnegative_int
+from .lsa import LSA, _check_prompts, embed
 
 __all__ = ["rollout", "pseudo_newton", "closed_form", "squared_error"]
 
@@ -94,10 +94,7 @@ def rollout(model: LSA, X: torch.Tensor, y: torch.Tensor, k: int, method: str = 
 def _gamma_inverse(Gamma, d: int, dtype) -> torch.Tensor:
     """Γ⁻¹ for any invertible Γ: the theory's Γ is SPD, but one read back from a model trained by
     stochastic gradient descent (:meth:`LSA.gamma`) is only approximately symmetric."""
-    G = as_matrix("Gamma", Gamma, d)
-    if np.linalg.cond(G) > 1e12:
-        raise ValueError(f"Gamma must be invertible (its condition number is {np.linalg.cond(G):.3g})")
-    return torch.as_tensor(np.linalg.inv(G), dtype=dtype)
+    return torch.as_tensor(np.linalg.inv(invertible("Gamma", Gamma, d)), dtype=dtype)
 
 
 def pseudo_newton(Gamma: np.ndarray, X: torch.Tensor, y: torch.Tensor, k: int) -> torch.Tensor:

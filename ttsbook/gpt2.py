@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import numbers
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -329,7 +330,8 @@ def train(
     batch = positive_int("batch", batch)
     lr = positive_float("lr", lr)
     warmup = nonnegative_int("warmup", warmup)
-    if isinstance(weight_decay, bool) or not isinstance(weight_decay, (int, float)) or not weight_decay >= 0:
+    if isinstance(weight_decay, bool) or not isinstance(weight_decay, numbers.Real) \
+            or not 0 <= weight_decay < float("inf"):
         raise ValueError(f"weight_decay must be a float >= 0, got {weight_decay!r}")
     seed = nonnegative_int("seed", seed)
     record_every = positive_int("record_every", record_every)

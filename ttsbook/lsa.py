@@ -22,7 +22,7 @@ import torch
 from torch import nn
 from tqdm import tqdm
 
-from . import tasks, theory
+from . import selection, tasks, theory
 from ._checks import as_covariance, as_matrix, finite_float, float_tensor, nonnegative_int, positive_float, positive_int
 
 __all__ = ["Blocks", "embed", "LSA", "optimal", "train", "TrainingHistory"]
@@ -85,20 +85,6 @@ def embed(X: torch.Tensor, y: torch.Tensor, w0: torch.Tensor | None = None) -> t
         E[:, b.w, n] = w0.to(X.dtype)
     E[:, b.one, n] = 1
     return E
-
-
-def estimate_column(w: torch.Tensor) -> torch.Tensor:
-    """The column [0_d; 0; w; 1] that carries an estimate, shape (batch, 2d+2, 1).
-
-    ``w`` may hold inf/nan: a diverging chain of thought is carried on, not stopped.
-    """
-    float_tensor("w", w, ndim=2, finite=False)
-    batch, d = w.shape
-    b = Blocks(d)
-    col = w.new_zeros(batch, b.size, 1)
-    col[:, b.w, 0] = w
-    col[:, b.one, 0] = 1
-    return col
 
 
 class LSA(nn.Module):
@@ -247,7 +233,6 @@ def train(
 
     Returns the model and a :class:`TrainingHistory`.
     """
-    from . import selection
 
     if _is_single_task(Lambda):
         Lambda = as_covariance("Lambda", Lambda)

@@ -20,13 +20,11 @@ simplex with SciPy's SLSQP.
 
 from __future__ import annotations
 
-from typing import Sequence
-
 import numpy as np
 from scipy.optimize import minimize
 
 from . import tasks, theory
-from ._checks import as_covariance, as_matrix, finite_float, nonnegative_int, on_simplex
+from ._checks import as_covariance, as_matrix, nonnegative_int, positive_float
 
 __all__ = [
     "mixture_moments",
@@ -81,9 +79,7 @@ def mixture_optimum(Lambdas, ns, weights) -> np.ndarray:
 
 def mixture_optimal_v(Lambdas, ns, weights, c: float = 1.0) -> np.ndarray:
     """The optimal LSA block V_wx = −A_π / c for a task mixture (chapter 6)."""
-    c = finite_float("c", c)
-    if c <= 0:
-        raise ValueError(f"c must be > 0, got {c!r}")
+    c = positive_float("c", c)
     return -mixture_optimum(Lambdas, ns, weights) / c
 
 

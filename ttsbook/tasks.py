@@ -156,7 +156,7 @@ def mixture(Lambdas, ns=None, weights=None) -> TaskMixture:
         Naming the argument, when a covariance is not SPD, the sizes disagree, a prompt length
         is < 1 or the weights are off the simplex.
     """
-    if isinstance(Lambdas, np.ndarray) and Lambdas.ndim == 2:
+    if isinstance(Lambdas, (np.ndarray, torch.Tensor)) and Lambdas.ndim == 2:
         Lambdas = [Lambdas]
     try:
         items = list(Lambdas)

@@ -13,7 +13,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_covariance, as_matrix, nonnegative_int, positive_float, positive_int, steps_array
+from ._checks import (
+    as_covariance,
+    as_matrix,
+    invertible,
+    nonnegative_int,
+    positive_float,
+    positive_int,
+    steps_array,
+)
 
 __all__ = [
     "gamma",
@@ -166,7 +174,9 @@ def overthinking_skills(Gamma: np.ndarray, Sigma: np.ndarray) -> np.ndarray:
 
 
 def cot_error_limit_per_skill(Gamma: np.ndarray, Sigma: np.ndarray, k) -> np.ndarray:
-    """Per-skill m → ∞ error (1 − σ_j/γ_j)^(2k) for commuting Γ and Σ, shape (len(k), d).
+    """Per-skill m → ∞ error (1 − σ_j/γ_j)^(2k) for commuting Γ and Σ.
+
+    Shape (len(k), d) for an array ``k``, (d,) for an int ``k``.
 
     The skills are the common eigenvectors, ordered by the eigenvalues of Σ (descending).
     Raises ``ValueError`` if Γ and Σ do not commute (their skills are then not shared).
@@ -174,13 +184,7 @@ def cot_error_limit_per_skill(Gamma: np.ndarray, Sigma: np.ndarray, k) -> np.nda
     Gamma = as_covariance("Gamma", Gamma)
     Sigma = as_covariance("Sigma", Sigma, Gamma.shape[0])
     ks, scalar = steps_array("k", k)
-    comm = Gamma @ Sigma - Sigma @ Gamma
-    if np.max(np.abs(comm)) > 1e-8 * max(np.max(np.abs(Gamma)), 1.0) * max(np.max(np.abs(Sigma)), 1.0):
-        raise ValueError("Gamma and Sigma must commute for a per-skill decomposition")
-    # Eigenvectors of Σ + ε Γ diagonalise both (generic ε), also when Σ has repeated eigenvalues.
-    _, U = np.linalg.eigh(Sigma + np.pi * 1e-3 * Gamma)
-    sig = np.einsum("ij,ik,kj->j", U, Sigma, U)
-    gam = np.einsum("ij,ik,kj->j", U, Gamma, U)
+    gam, sig = _joint_eigen(Gamma, Sigma, "Gamma and Sigma")
     order = np.argsort(-sig, kind="stable")
     r = 1 - sig[order] / gam[order]
     with np.errstate(over="ignore"):
@@ -193,13 +197,6 @@ def optimal_cot_steps(Gamma: np.ndarray, Sigma: np.ndarray, k_max: int) -> int:
     k_max = nonnegative_int("k_max", k_max)
     errs = cot_error_limit(Gamma, Sigma, np.arange(k_max + 1))
     return int(np.argmin(errs))
-
-
-def _invertible(name: str, A, d: int | None = None) -> np.ndarray:
-    A = as_matrix(name, A, d)
-    if np.linalg.cond(A) > 1e12:
-        raise ValueError(f"{name} must be invertible (its condition number is {np.linalg.cond(A):.3g})")
-    return A
 
 
 def direct_error_general(Gamma: np.ndarray, Sigma: np.ndarray, m: int) -> float:
@@ -224,7 +221,7 @@ def direct_error_general(Gamma: np.ndarray, Sigma: np.ndarray, m: int) -> float:
     float
         E‖ŵ − w‖².
     """
-    return _direct_error(_invertible("Gamma", Gamma), Sigma, m)
+    return _direct_error(invertible("Gamma", Gamma), Sigma, m)
 
 
 def cot_error_limit_general(Gamma: np.ndarray, Sigma: np.ndarray, k):
@@ -248,7 +245,7 @@ def cot_error_limit_general(Gamma: np.ndarray, Sigma: np.ndarray, k):
     float or np.ndarray
         E‖w_k − w‖² as m → ∞; overflow gives ``inf``.
     """
-    return _cot_error_limit(_invertible("Gamma", Gamma), Sigma, k)
+    return _cot_error_limit(invertible("Gamma", Gamma), Sigma, k)
 
 
 def _joint_eigen(A: np.ndarray, B: np.ndarray, name: str) -> tuple[np.ndarray, np.ndarray]:
@@ -272,10 +269,8 @@ def best_cot_steps(Gamma: np.ndarray, Sigma: np.ndarray, k_cap: int = 10**7):
     Otherwise f(k) = ‖(I − Γ⁻¹Σ)^k‖_F² is evaluated step by step until the lower bound
     f(k) ≥ ρ^{2k}/κ(Γ) (ρ the spectral radius of I − Γ⁻¹Σ, κ the condition number of Γ) exceeds
     the best value seen, which proves that no later k can do better. ``k_cap`` bounds the search
-    and a ``ValueError`` is raised if it is reached.
+    and a ``ValueError`` is raised if the minimiser lies beyond it.
     """
-
-
     Gamma = as_covariance("Gamma", Gamma)
     Sigma = as_covariance("Sigma", Sigma, Gamma.shape[0])
     k_cap = positive_int("k_cap", k_cap)
@@ -299,9 +294,9 @@ def best_cot_steps(Gamma: np.ndarray, Sigma: np.ndarray, k_cap: int = 10**7):
             return 0
         lo, hi = 0, 1  # increment(lo) < 0; look for hi with increment(hi) >= 0
         while increment(hi) < 0:
-            lo, hi = hi, 2 * hi
-            if hi > k_cap:
+            if hi >= k_cap:
                 raise ValueError(f"the best k exceeds k_cap = {k_cap}")
+            lo, hi = hi, min(2 * hi, k_cap)
         while hi - lo > 1:
             mid = (lo + hi) // 2
             if increment(mid) < 0:
@@ -328,7 +323,7 @@ def critical_train_length(Lambda: np.ndarray, Sigma: np.ndarray) -> float:
     """The training length n_c above which a model trained on Λ overthinks on Σ (m → ∞).
 
     For commuting Λ and Σ (shared skills), skill j has ratio σ_j/γ_j with
-    γ_j = λ_j + (λ_j + tr Λ)/n, which grows with n; it exceeds 2 exactly when σ_j > 2λ_j and
+    γ_j = λ_j + (λ_j + tr Λ)/n, so the ratio grows with n; it exceeds 2 exactly when σ_j > 2λ_j and
     n > (λ_j + tr Λ)/(σ_j/2 − λ_j). So n_c is the smallest of these, and the model overthinks
     (:func:`best_cot_steps` is finite) if and only if n > n_c. Returns ``inf`` when no skill has
     σ_j > 2λ_j: then no training length overthinks. Chapter 5, :doc:`/book/05_overthinking`.
