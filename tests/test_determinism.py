@@ -1,6 +1,6 @@
 """Determinism: a chapter that trains a model, run twice in fresh kernels, prints the same numbers.
 
-Each run executes the MyST source with jupytext + nbclient in a new Jupyter kernel (so nothing
+Each run executes the chapter's MyST source with jupytext + nbclient in a new Jupyter kernel (so nothing
 is shared between the runs but the files) and collects what the reader sees as text: stdout and
 the text/plain of results and displays. Progress bars go to stderr and are left out; the
 convention is that nothing else printed may vary by run.
@@ -20,7 +20,7 @@ import pytest
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
-CHAPTERS = ["tests/fixtures/determinism_train.md"]
+CHAPTERS = ["book/02_training.md"]  # trains three LSA models
 if os.environ.get("TTSBOOK_DETERMINISM_CHAPTERS"):
     CHAPTERS = os.environ["TTSBOOK_DETERMINISM_CHAPTERS"].split(":")
 
