@@ -62,7 +62,7 @@ def mixture_moments(Lambdas, ns, weights) -> tuple[np.ndarray, np.ndarray]:
     Lbar = np.einsum("l,lij->ij", mix.weights, mix.Lambdas)
     Mbar = np.zeros_like(Lbar)
     for p, Lam, n in zip(mix.weights, mix.Lambdas, mix.ns):
-        Mbar += p * ((1 + 1 / n) * Lam @ Lam + np.trace(Lam) / n * Lam)
+        Mbar += p * theory._second_moment(Lam, n)
     return Lbar, (Mbar + Mbar.T) / 2
 
 
@@ -198,8 +198,7 @@ def select_tasks(
             raise ValueError("k (the number of CoT steps) is required for objective='cot'")
         k = nonnegative_int("k", k)
 
-        moments = np.stack([(1 + 1 / n) * Lam @ Lam + np.trace(Lam) / n * Lam
-                            for Lam, n in zip(mix.Lambdas, mix.ns)])
+        moments = np.stack([theory._second_moment(Lam, n) for Lam, n in zip(mix.Lambdas, mix.ns)])
         eye = np.eye(d)
 
         def fun(p):

@@ -80,8 +80,11 @@ def second_moment(Sigma: np.ndarray, m: int) -> np.ndarray:
 
     With Σ = Λ and m = n this is ΓΛ.
     """
-    Sigma = as_covariance("Sigma", Sigma)
-    m = positive_int("m", m)
+    return _second_moment(as_covariance("Sigma", Sigma), positive_int("m", m))
+
+
+def _second_moment(Sigma: np.ndarray, m) -> np.ndarray:
+    """:func:`second_moment` for arguments the caller has already checked."""
     return (1 + 1 / m) * Sigma @ Sigma + np.trace(Sigma) / m * Sigma
 
 
