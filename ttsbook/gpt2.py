@@ -1,4 +1,4 @@
-"""A small GPT-2-style transformer for in-context weight prediction (chapter 7, :doc:`/book/07_gpt2`).
+"""A small GPT-2-style transformer for in-context weight prediction (chapter 8, :doc:`/book/08_gpt2`).
 
 The model follows nanoGPT (Karpathy): a config dataclass, pre-LayerNorm causal blocks of
 attention + MLP with residuals, weight initialisation in one place. It replaces GPT-2's token
@@ -181,7 +181,7 @@ class GPT2(nn.Module):
 
 
 def rollout(model: nn.Module, X: torch.Tensor, y: torch.Tensor, k: int, batch_size: int = 1024) -> torch.Tensor:
-    """Test-time CoT by residual re-prompting: k steps from ŵ_0 = 0 (chapter 7, :doc:`/book/07_gpt2`).
+    """Test-time CoT by residual re-prompting: k steps from ŵ_0 = 0 (chapter 8, :doc:`/book/08_gpt2`).
 
     ŵ_{i+1} = ŵ_i + s_i · model.predict(X, r_i / s_i), with r_i = y − Xᵀŵ_i and
     s_i = rms(r_i)/rms(y) per prompt (a prompt whose residual is exactly zero gets no correction).
@@ -238,7 +238,7 @@ SPECTRA = ("isotropic", "skewed", "skewed-trace-d")
 
 def spectrum(name: str, d: int) -> np.ndarray:
     """The training covariance by name: ``isotropic`` (I), ``skewed`` (λ_i = 1/i) or
-    ``skewed-trace-d`` (λ_i ∝ 1/i rescaled to tr Λ = d, the one chapter 7 uses)."""
+    ``skewed-trace-d`` (λ_i ∝ 1/i rescaled to tr Λ = d, the one chapter 8 uses)."""
     d = positive_int("d", d)
     if name == "isotropic":
         return tasks.isotropic(d)
@@ -283,7 +283,7 @@ def train(
     record_every: int = 50,
     progress: bool = True,
 ) -> tuple[GPT2, TrainingHistory]:
-    """Train a :class:`GPT2` to predict w from prompts of ``n`` examples x ~ N(0, Λ) (chapter 7).
+    """Train a :class:`GPT2` to predict w from prompts of ``n`` examples x ~ N(0, Λ) (chapter 8).
 
     Every step draws ``batch`` fresh prompts (:func:`ttsbook.tasks.sample_prompts` from one
     generator seeded with ``seed``); the loss is ½ mean ‖ŵ − w‖², the paper's loss on the w-rows.
@@ -418,7 +418,7 @@ def load(path: str | Path) -> tuple[GPT2, dict]:
 def main(argv: list[str] | None = None) -> int:
     """Command line: ``python -m ttsbook.gpt2 train --n 20 --out ckpt.pt`` (see ``--help``)."""
     parser = argparse.ArgumentParser(prog="python -m ttsbook.gpt2",
-                                     description="Train the GPT-2-style weight predictor of chapter 7.")
+                                     description="Train the GPT-2-style weight predictor of chapter 8.")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("train", help="train a model and write a checkpoint",
                        description="Train a GPT-2-style model on in-context weight prediction and save "

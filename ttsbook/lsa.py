@@ -220,7 +220,7 @@ def train(
     the mini-batch gradient averages out (with a constant step the iterate only reaches a noise
     floor around the optimum). No chain of thought is used in training.
 
-    **Task mixtures** (chapter 6, :doc:`/book/06_selection`): pass a sequence of covariances
+    **Task mixtures** (chapter 7, :doc:`/book/07_selection`): pass a sequence of covariances
     ``Lambda = [Λ_1, …, Λ_L]``, their prompt lengths ``n = [n_1, …, n_L]`` (or one int for all)
     and the probabilities ``weights = π`` (default uniform). Prompts of different lengths need
     their own ρ = n_ℓ, so each step draws a stratified batch: task ℓ gets max(1, round(π_ℓ ·

@@ -1,5 +1,5 @@
-"""Task selection: training on a mixture of tasks, and which mixture to choose (chapter 6,
-:doc:`/book/06_selection`).
+"""Task selection: training on a mixture of tasks, and which mixture to choose (chapter 7,
+:doc:`/book/07_selection`).
 
 Training mixes tasks ℓ = 1, …, L, each a covariance Λ_ℓ with its own prompt length n_ℓ, drawn
 with probabilities π on the simplex. With A = −c V_wx the LSA predicts ŵ = A S w from a prompt
@@ -69,7 +69,7 @@ def mixture_moments(Lambdas, ns, weights) -> tuple[np.ndarray, np.ndarray]:
 def mixture_optimum(Lambdas, ns, weights) -> np.ndarray:
     """A_π = Λ̄_π M̄_π⁻¹, the matrix A = −c V_wx that minimises the mixture's training loss.
 
-    Chapter 6, :doc:`/book/06_selection`. For a single task it is Γ⁻¹ (Theorem 3.1). A_π is
+    Chapter 7, :doc:`/book/07_selection`. For a single task it is Γ⁻¹ (Theorem 3.1). A_π is
     not symmetric in general when the Λ_ℓ do not commute.
     """
     Lbar, Mbar = mixture_moments(Lambdas, ns, weights)
@@ -78,13 +78,13 @@ def mixture_optimum(Lambdas, ns, weights) -> np.ndarray:
 
 
 def mixture_optimal_v(Lambdas, ns, weights, c: float = 1.0) -> np.ndarray:
-    """The optimal LSA block V_wx = −A_π / c for a task mixture (chapter 6)."""
+    """The optimal LSA block V_wx = −A_π / c for a task mixture (chapter 7)."""
     c = positive_float("c", c)
     return -mixture_optimum(Lambdas, ns, weights) / c
 
 
 def mixture_optimal_loss(Lambdas, ns, weights) -> float:
-    """The optimal mixture training loss ½ (d − tr(A_π Λ̄_π)) (chapter 6)."""
+    """The optimal mixture training loss ½ (d − tr(A_π Λ̄_π)) (chapter 7)."""
     Lbar, _ = mixture_moments(Lambdas, ns, weights)
     A = mixture_optimum(Lambdas, ns, weights)
     return float(0.5 * (Lbar.shape[0] - np.trace(A @ Lbar)))
@@ -93,7 +93,7 @@ def mixture_optimal_loss(Lambdas, ns, weights) -> float:
 def cot_error_limit(A: np.ndarray, Sigma: np.ndarray, k):
     """Exact m → ∞ error ‖(I − A Σ)^k‖_F² of k CoT steps w_{i+1} = w_i − A Σ̂ (w_i − w).
 
-    Chapter 6, :doc:`/book/06_selection`. ``A`` is any d × d matrix (for example
+    Chapter 7, :doc:`/book/07_selection`. ``A`` is any d × d matrix (for example
     :func:`mixture_optimum`, or −c V_wx read from a trained model); with A = Γ⁻¹ this is
     :func:`ttsbook.theory.cot_error_limit`. ``k`` may be an int (returns a float) or an array of
     ints (returns an array). A diverging chain gives large values or ``inf``, never clipped ones.
@@ -104,7 +104,7 @@ def cot_error_limit(A: np.ndarray, Sigma: np.ndarray, k):
 
 
 def qp_objective(weights, Lambdas, Sigma) -> float:
-    """The paper's simplified task-selection objective ‖I − Σ⁻¹ Σ_ℓ π_ℓ Λ_ℓ‖_F² (chapter 6).
+    """The paper's simplified task-selection objective ‖I − Σ⁻¹ Σ_ℓ π_ℓ Λ_ℓ‖_F² (chapter 7).
 
     It is a convex quadratic in π and does not depend on the prompt lengths n_ℓ.
     """
@@ -150,7 +150,7 @@ def select_tasks(
     objective: str = "qp",
     k: int | None = None,
 ) -> np.ndarray:
-    """Choose the task-selection probabilities π on the simplex for a target Σ (chapter 6).
+    """Choose the task-selection probabilities π on the simplex for a target Σ (chapter 7).
 
     Parameters
     ----------
@@ -219,7 +219,7 @@ def select_tasks(
 def closest_task(Lambdas, Sigma: np.ndarray) -> int:
     """Index of the task whose covariance is closest to Σ in Frobenius norm, ‖Λ_ℓ − Σ‖_F.
 
-    The "relevant-only" choice of chapter 6 (ties go to the first such task).
+    The "relevant-only" choice of chapter 7 (ties go to the first such task).
     """
     mix = tasks.mixture(Lambdas, None, None)
     Sigma = as_covariance("Sigma", Sigma, mix.Lambdas.shape[1])

@@ -139,7 +139,7 @@ class TaskMixture(NamedTuple):
 
 
 def mixture(Lambdas, ns=None, weights=None) -> TaskMixture:
-    """Check and pack a task mixture (chapter 6, :doc:`/book/06_selection`).
+    """Check and pack a task mixture (chapter 7, :doc:`/book/07_selection`).
 
     Parameters
     ----------
