@@ -465,3 +465,348 @@ def test_execution_page_lists_every_chapter():
     missing = [d for d in PAGES if is_notebook(d)
                and not re.search(rf'href="[^"]*{re.escape(Path(d).name)}\.html"', table)]
     assert not missing, f"chapters missing from the execution-time table: {missing}"
+
+
+# --- layout and figure quality: the checks, and the same checks on deliberately broken pages ---
+#
+# Each check is a JavaScript function run in the page; the tests below run it on every page of
+# the book and, once, on small pages written to fail it (so a check that cannot fail shows).
+
+DESKTOP_WIDTH = 1280
+MIN_FONT_PT = 9.0        # the smallest font of a figure at its rendered size
+MIN_DENSITY = 2.0        # a bitmap's natural width over its rendered width
+
+JS_OPEN_ALL = """() => { document.querySelectorAll('details').forEach(d => { d.open = true; }); }"""
+
+# Code, printed output, tables and display equations that reach past the content column or
+# hide part of their content behind a scroll (collapsed cells are opened first).
+JS_COLUMN_OVERFLOW = """() => {
+  const col = document.querySelector('article.bd-article') || document.querySelector('main') || document.body;
+  const r = col.getBoundingClientRect(), cs = getComputedStyle(col);
+  const left = r.left + parseFloat(cs.paddingLeft), right = r.right - parseFloat(cs.paddingRight);
+  const kinds = [['code', 'div.cell_input pre, div.highlight pre, pre.literal-block'],
+                 ['output', 'div.cell_output pre, div.cell_output div.output'],
+                 ['table', 'table'],
+                 ['equation', 'mjx-container[display="true"]']];
+  const out = [];
+  for (const [kind, selector] of kinds) {
+    for (const e of col.querySelectorAll(selector)) {
+      const b = e.getBoundingClientRect();
+      if (b.width === 0 || b.height === 0) continue;
+      const hidden = e.scrollWidth - e.clientWidth;
+      if (b.right > right + 1 || b.left < left - 1 || hidden > 1) {
+        out.push({kind, width: Math.round(Math.max(b.width, e.scrollWidth)),
+                  column: Math.round(right - left), text: (e.textContent || '').trim().slice(0, 70)});
+      }
+    }
+  }
+  return out;
+}"""
+
+# Figures (images and inline SVG) wider than the screen, and how wide the page scrolls.
+JS_PHONE_FIGURES = """() => {
+  const vw = document.documentElement.clientWidth;
+  const figs = [...document.querySelectorAll('article img, article svg.ttsbook-curves-svg, main img')];
+  return {
+    width: vw,
+    scrollWidth: (document.scrollingElement || document.documentElement).scrollWidth,
+    wide: [...new Set(figs)].filter(e => {
+      const b = e.getBoundingClientRect();
+      return b.width > 0 && (b.right > vw + 1 || b.left < -1);
+    }).map(e => ({src: e.getAttribute('src') || 'inline svg', width: Math.round(e.getBoundingClientRect().width)})),
+  };
+}"""
+
+# Every figure: SVG, or a bitmap of at least MIN_DENSITY; for SVG files made by matplotlib the
+# smallest font at its rendered size (glyph groups carry `scale(s -s)` with s = size in pt / 100).
+JS_FIGURE_QUALITY = """async () => {
+  const out = [];
+  for (const img of [...document.querySelectorAll('article img, main img')]) {
+    const b = img.getBoundingClientRect();
+    if (b.width === 0) continue;
+    const src = img.currentSrc || img.src;
+    const row = {src: img.getAttribute('src'), rendered: b.width, natural: img.naturalWidth,
+                 svg: /\\.svg($|[?#])|^data:image\\/svg/.test(src), min_font_pt: null};
+    if (row.svg) {
+      try {
+        const doc = new DOMParser().parseFromString(await (await fetch(src)).text(), 'image/svg+xml');
+        const root = doc.documentElement;
+        const wpt = parseFloat(root.getAttribute('width'));
+        const unit = (root.getAttribute('width') || '').replace(/[\\d.\\s]/g, '') || 'px';
+        const widthPt = unit === 'pt' ? wpt : wpt * 0.75;
+        let smallest = Infinity;
+        for (const g of doc.querySelectorAll('g[id^="text_"], g[id^="legend"] g[id^="text_"]')) {
+          let size = 0;
+          for (const t of g.querySelectorAll('[transform]')) {
+            const m = /scale\\(([\\d.]+) -[\\d.]+\\)/.exec(t.getAttribute('transform'));
+            if (m) size = Math.max(size, 100 * parseFloat(m[1]));
+          }
+          if (size > 0) smallest = Math.min(smallest, size);
+        }
+        if (isFinite(smallest) && widthPt > 0) row.min_font_pt = smallest * b.width / (widthPt * 4 / 3);
+      } catch (e) { row.error = String(e); }
+    }
+    out.push(row);
+  }
+  return out;
+}"""
+
+JS_SLIDER_CHANGES = """() => {
+  const figs = [...document.querySelectorAll('.ttsbook-curves')];
+  return figs.map(fig => {
+    const paths = () => [...fig.querySelectorAll('path.ttsbook-curve')].map(p => p.getAttribute('d'));
+    const before = paths();
+    const changed = [];
+    for (const input of fig.querySelectorAll('input[type=range]')) {
+      const old = input.value;
+      input.value = String(+old === +input.max ? +input.min : +input.max);
+      input.dispatchEvent(new Event('input', {bubbles: true}));
+      changed.push(JSON.stringify(paths()) !== JSON.stringify(before));
+      input.value = old;
+      input.dispatchEvent(new Event('input', {bubbles: true}));
+    }
+    return {id: fig.id, n_paths: before.length, drawn: before.every(d => d && d.length > 10), changed};
+  });
+}"""
+
+
+def column_overflow_problems(found: list[dict]) -> list[str]:
+    return [f"{f['kind']} {f['width']} px wide in a {f['column']} px column: {f['text']!r}" for f in found]
+
+
+def phone_figure_problems(found: dict) -> list[str]:
+    problems = [f"figure {f['src']} is {f['width']} px wide on a {found['width']} px screen"
+                for f in found["wide"]]
+    if found["scrollWidth"] > found["width"]:
+        problems.append(f"the page scrolls sideways: {found['scrollWidth']} px on a {found['width']} px screen")
+    return problems
+
+
+def figure_quality_problems(found: list[dict]) -> list[str]:
+    problems = []
+    for f in found:
+        if f.get("error"):
+            problems.append(f"{f['src']}: could not read the SVG ({f['error']})")
+        elif not f["svg"] and f["natural"] < MIN_DENSITY * f["rendered"] - 0.5:
+            problems.append(f"{f['src']}: a bitmap {f['natural']} px wide shown {f['rendered']:.0f} px wide "
+                            f"({f['natural'] / f['rendered']:.2f}x, needs {MIN_DENSITY:g}x): blurry")
+        elif f["svg"] and f["min_font_pt"] is not None and f["min_font_pt"] < MIN_FONT_PT - 0.05:
+            problems.append(f"{f['src']}: smallest text {f['min_font_pt']:.1f} pt as shown "
+                            f"(needs {MIN_FONT_PT:g} pt)")
+    return problems
+
+
+def _launch(pw):
+    return pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+
+
+def measure_layout(url: str, pw_browser) -> dict:
+    """The four layout checks on one page: column overflow and figure quality at 1280 px,
+    figures and sideways scrolling at 390 px, and the interactive figures' sliders."""
+    out = {}
+    desktop = pw_browser.new_context(viewport={"width": DESKTOP_WIDTH, "height": 900})
+    phone = pw_browser.new_context(viewport={"width": PHONE_WIDTH, "height": 844}, is_mobile=True,
+                                   has_touch=True)
+    try:
+        page = desktop.new_page()
+        page.goto(url, wait_until="load", timeout=30_000)
+        page.evaluate(JS_WAIT_MATHJAX, MATHJAX_TIMEOUT_MS)
+        page.evaluate(JS_OPEN_ALL)
+        page.evaluate(JS_IMAGES)                      # every image loaded
+        out["overflow"] = page.evaluate(JS_COLUMN_OVERFLOW)
+        out["quality"] = page.evaluate(JS_FIGURE_QUALITY)
+        out["sliders"] = page.evaluate(JS_SLIDER_CHANGES)
+        page = phone.new_page()
+        page.goto(url, wait_until="load", timeout=30_000)
+        page.evaluate(JS_WAIT_MATHJAX, MATHJAX_TIMEOUT_MS)
+        page.evaluate(JS_OPEN_ALL)
+        page.evaluate(JS_IMAGES)
+        out["phone"] = page.evaluate(JS_PHONE_FIGURES)
+    finally:
+        desktop.close()
+        phone.close()
+    return out
+
+
+@pytest.fixture(scope="module")
+def layout() -> dict[str, dict]:
+    """The layout checks on every page of the table of contents."""
+    if not (HTML / "index.html").exists():
+        pytest.fail(f"no built book in {HTML}: run `make book` (or `make test`, which builds it)")
+    from playwright import sync_api
+
+    server, base = _serve(HTML)
+    try:
+        with sync_api.sync_playwright() as pw:
+            browser = _launch(pw)
+            try:
+                return {d: measure_layout(f"{base}/{d}.html", browser) for d in PAGES}
+            finally:
+                browser.close()
+    finally:
+        server.shutdown()
+
+
+@pytest.mark.parametrize("docname", PAGES)
+def test_nothing_overflows_the_column_at_1280(layout, docname):
+    """Code, output, tables and display equations fit the content column (code wraps)."""
+    problems = column_overflow_problems(layout[docname]["overflow"])
+    assert not problems, f"{docname} at {DESKTOP_WIDTH} px:\n  " + "\n  ".join(problems)
+
+
+@pytest.mark.parametrize("docname", PAGES)
+def test_figures_fit_a_phone_screen(layout, docname):
+    problems = phone_figure_problems(layout[docname]["phone"])
+    assert not problems, f"{docname} at {PHONE_WIDTH} px:\n  " + "\n  ".join(problems)
+
+
+@pytest.mark.parametrize("docname", PAGES)
+def test_figures_are_sharp_and_readable(layout, docname):
+    """SVG, or bitmaps of at least 2x density; SVG text at least 9 pt as shown at 1280 px."""
+    problems = figure_quality_problems(layout[docname]["quality"])
+    assert not problems, f"{docname}:\n  " + "\n  ".join(problems)
+
+
+def test_interactive_figures_respond_to_their_sliders(layout):
+    """Each chapter's interactive figures are drawn and every slider changes the curves."""
+    found = {d: layout[d]["sliders"] for d in PAGES if layout[d]["sliders"]}
+    assert found, "no interactive figure (.ttsbook-curves) in the book"
+    problems = [f"{d}: {f['id']}: drawn={f['drawn']}, sliders that change it: {f['changed']}"
+                for d, figs in found.items() for f in figs
+                if not f["drawn"] or not f["n_paths"] or not all(f["changed"])]
+    assert not problems, "\n  ".join(problems)
+
+
+# --- the checks on pages written to fail them (and on the same content laid out right) ---
+
+def _fixture_svg(path: Path, width_in: float, font_pt: float) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(width_in, width_in * 0.6))
+    ax.plot([0, 1, 2], [1, 4, 9], label="series")
+    ax.tick_params(labelsize=font_pt)
+    ax.legend(fontsize=font_pt)
+    fig.savefig(path, format="svg", metadata={"Date": None})
+    plt.close(fig)
+
+
+def _fixture_png(path: Path, width_px: int, dpi: int) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(width_px / dpi, 0.6 * width_px / dpi), dpi=dpi)
+    ax.plot([0, 1], [0, 1])
+    fig.savefig(path, dpi=dpi)
+    plt.close(fig)
+
+
+FIXTURE_PAGE = """<!doctype html><html><head><meta name="viewport" content="width=device-width">
+<style>body {{ margin: 0; }} article.bd-article {{ width: min(700px, 100%); padding: 0 10px; box-sizing: border-box; }}
+pre {{ font: 14px monospace; }}</style>{css}</head><body><main><article class="bd-article">
+<div class="cell"><div class="cell_input"><div class="highlight"><pre>{long_code}</pre></div></div>
+<div class="cell_output"><div class="output text_plain"><pre>{long_code}</pre></div>
+<img src="wide.svg" alt="wide figure"><img src="tiny.svg" alt="small fonts">
+<img src="blurry.png" alt="1x bitmap" style="width: 400px"><img src="sharp.png" alt="2x bitmap" style="width: 400px"></div></div>
+<table class="table"><tr>{cells}</tr></table>
+<mjx-container display="true" style="display: block"><span style="display: inline-block; width: 1200px">x = 1</span></mjx-container>
+</article></main></body></html>"""
+
+
+def _write_fixture(directory: Path, with_css: bool) -> None:
+    css = f"<style>{(ROOT / 'book' / '_static' / 'ttsbook.css').read_text()}</style>" if with_css else ""
+    long_code = "values = [" + ", ".join(str(i) for i in range(200)) + "]"
+    cells = "".join(f"<td>column_{i}</td>" for i in range(60))
+    (directory / "page.html").write_text(FIXTURE_PAGE.format(css=css, long_code=long_code, cells=cells))
+    _fixture_svg(directory / "wide.svg", 12.0, 10.0)   # 1152 px natural, shrunk to the column
+    _fixture_svg(directory / "tiny.svg", 6.0, 6.0)     # fonts of 6 pt at natural size
+    _fixture_png(directory / "blurry.png", 400, 100)   # 400 px shown at 400 px: 1x
+    _fixture_png(directory / "sharp.png", 800, 200)    # 800 px shown at 400 px: 2x
+
+
+@pytest.fixture(scope="module")
+def fixture_layouts(tmp_path_factory) -> dict[str, dict]:
+    """The layout checks on a deliberately broken page, without and with the book's CSS."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: `apt-get install chromium`, or set CHROMIUM")
+    from playwright import sync_api
+
+    out = {}
+    with sync_api.sync_playwright() as pw:
+        browser = _launch(pw)
+        try:
+            for name, with_css in (("broken", False), ("styled", True)):
+                directory = tmp_path_factory.mktemp(name)
+                _write_fixture(directory, with_css)
+                server, base = _serve(directory)
+                try:
+                    out[name] = measure_layout(f"{base}/page.html", browser)
+                finally:
+                    server.shutdown()
+        finally:
+            browser.close()
+    return out
+
+
+def test_overflow_check_fails_on_a_broken_page(fixture_layouts):
+    kinds = sorted({f["kind"] for f in fixture_layouts["broken"]["overflow"]})
+    assert kinds == ["code", "equation", "output", "table"], fixture_layouts["broken"]["overflow"]
+
+
+def test_book_css_wraps_code_and_output_but_wide_tables_and_equations_still_fail(fixture_layouts):
+    """The CSS wraps code and output; a table or an equation wider than the column scrolls in
+    its own box, which the 1280 px check still reports (its content is hidden)."""
+    kinds = sorted({f["kind"] for f in fixture_layouts["styled"]["overflow"]})
+    assert kinds == ["equation", "table"], fixture_layouts["styled"]["overflow"]
+
+
+def test_phone_check_fails_on_a_broken_page(fixture_layouts):
+    broken = phone_figure_problems(fixture_layouts["broken"]["phone"])
+    assert any("wide.svg" in p for p in broken) and any("scrolls sideways" in p for p in broken), broken
+    styled = fixture_layouts["styled"]["phone"]
+    assert not styled["wide"], styled   # the CSS fits every figure to the screen
+
+
+def test_figure_quality_check_fails_on_a_broken_page(fixture_layouts):
+    problems = figure_quality_problems(fixture_layouts["broken"]["quality"])
+    assert any("blurry.png" in p for p in problems), problems
+    assert any("tiny.svg" in p and "6.0 pt" in p for p in problems), problems
+    assert not any("sharp.png" in p for p in problems), problems
+    styled = figure_quality_problems(fixture_layouts["styled"]["quality"])
+    # shrunk to the 680 px column, the 12-inch figure's 10 pt labels become 10 * 680/1152 pt
+    assert any("wide.svg" in p and "5.9 pt" in p for p in styled), styled
+
+
+def test_slider_check_sees_an_interactive_figure_change(tmp_path):
+    """An interactive figure from ttsbook.plots.interactive_curves, alone on a page."""
+    import numpy as np
+    from playwright import sync_api
+
+    from ttsbook import plots
+
+    ks = np.arange(11)
+    fig = plots.interactive_curves(lambda a: {"decay": a ** ks, "flat": np.full(ks.size, 0.5)}, ks,
+                                   {"a": [0.2, 0.5, 0.9]}, xlabel="k", ylabel="error")
+    (tmp_path / "page.html").write_text(f"<!doctype html><html><body><main><article>{fig.data}"
+                                        f"</article></main></body></html>")
+    server, base = _serve(tmp_path)
+    try:
+        with sync_api.sync_playwright() as pw:
+            browser = _launch(pw)
+            try:
+                page = browser.new_page()
+                errors = []
+                page.on("pageerror", lambda e: errors.append(str(e)))
+                page.goto(f"{base}/page.html", wait_until="load")
+                found = page.evaluate(JS_SLIDER_CHANGES)
+            finally:
+                browser.close()
+    finally:
+        server.shutdown()
+    assert not errors, errors
+    assert len(found) == 1 and found[0]["n_paths"] == 2 and found[0]["drawn"], found
+    assert found[0]["changed"] == [True], found

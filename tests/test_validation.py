@@ -38,7 +38,7 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 
 import ttsbook  # noqa: E402
-from ttsbook import cot, gpt2, lsa, plots, selection, tasks, theory  # noqa: E402, F401
+from ttsbook import claims, cot, gpt2, lsa, plots, selection, tasks, theory  # noqa: E402, F401
 
 # ----------------------------------------------------------------------------- good inputs
 D, N, M, B = 3, 5, 7, 4
@@ -57,6 +57,14 @@ GPT = gpt2.GPT2(GPT_CFG)
 TOKENS = E.transpose(1, 2).float()
 CKPT = Path(tempfile.mkdtemp()) / "gpt2.pt"
 gpt2.save(CKPT, GPT, gpt2.TrainingHistory())
+_, ZOOM_AX = plt.subplots()
+ZOOM_AX.plot([0.0, 1.0], [0.0, 1.0])
+CLAIM = claims.claim("a", "It holds.", "reproduced")
+CLAIM_SOURCE = Path(tempfile.mkdtemp()) / "01_x.md"
+CLAIM_SOURCE.write_text('```{code-cell} ipython3\nclaim("a", "It holds.", "reproduced")\n```\n')
+CLAIM_COLLECTED = claims.collect([CLAIM_SOURCE])[0]
+CLAIM_BAD_SOURCE = CLAIM_SOURCE.with_name("02_y.md")
+CLAIM_BAD_SOURCE.write_text('```{code-cell} ipython3\nclaim("b", TEXT, "reproduced")\n```\n')
 
 # The one good call of each callable, as keyword arguments ("_self" is the instance a method is
 # called on). Methods are named "module.Class.method".
@@ -116,6 +124,20 @@ GOOD: dict[str, dict[str, Any]] = {
     "plots.error_vs_k": dict(ax=AX, errors=ERR, label="run", theory=ERR, bound=ERR, ks=np.arange(3)),
     "plots.spectrum": dict(ax=AX, Lambda=LAM, label="skewed"),
     "glue": dict(name="x", value=1.0, digits=6),
+    "number": dict(value=2.5e13, spec=".2g"),
+    "count": dict(n=3, noun="skill", plural="skills", words=False),
+    "claims.claim": dict(id="a", claim="It holds.", verdict="reproduced", figure="fig-a", check="t",
+                         regime=None),
+    "claim": dict(id="a", claim="It holds.", verdict="reproduced"),
+    "claims.collect": dict(paths=[CLAIM_SOURCE]),
+    "claims.table": dict(claims=[CLAIM_COLLECTED]),
+    "plots.subplots": dict(nrows=1, ncols=2, height=3.0),
+    "plots.integer_ticks": dict(ax=AX, axis="x"),
+    "plots.log_ticks": dict(ax=AX, ticks=[1.0, 10.0], axis="y"),
+    "plots.zoom": dict(ax=ZOOM_AX, xlim=(0.0, 1.0), ylim=(0.0, 1.0), bounds=(0.5, 0.5, 0.4, 0.4)),
+    "plots.interactive_curves": dict(curves=lambda a: {"y": np.ones(3)}, x=np.arange(3), sliders={"a": [1]},
+                                     xlabel="k", ylabel="y", labels={"a": "a"}, ylim=(0.1, 10.0),
+                                     styles=None, note=None),
     "gpt2.GPT2Config": dict(d=D, n_layer=1, n_head=1, n_embd=8),
     "gpt2.GPT2": dict(cfg=GPT_CFG),
     "gpt2.GPT2.forward": dict(_self=GPT, tokens=TOKENS),
@@ -472,10 +494,48 @@ TABLE: list[Row] = [
     Row("gpt2.save", "history", "type", {}, r"\bhistory must be a TrainingHistory"),
     Row("gpt2.load", "path", "missing", "/nonexistent/gpt2.pt", r"\bpath must name an existing checkpoint"),
     Row("glue", "digits", "<1", 0, r"\bdigits must be an integer >= 1"),
+    # numbers in the prose and claims
+    Row("number", "value", "non-finite", float("inf"), r"\bvalue must be finite"),
+    Row("number", "value", "type", "3", r"\bvalue must be a real number"),
+    Row("number", "spec", "value", ".2q", r"\bspec '\.2q' cannot format"),
+    Row("count", "n", "<0", -1, r"\bn must be an integer >= 0"),
+    Row("count", "n", "dtype", 1.5, r"\bn must be an integer >= 0"),
+    Row("count", "noun", "value", " ", r"\bnoun must be a non-empty string"),
+    Row("count", "plural", "value", "", r"\bplural must be a non-empty string or None"),
+    *[Row(f, "verdict", "value", "mostly", r"\bverdict must be one of") for f in ("claims.claim", "claim")],
+    *[Row(f, "id", "value", "Prop 1", r"\bid must be lower case") for f in ("claims.claim", "claim")],
+    Row("claims.claim", "claim", "value", "", r"\bclaim must be a non-empty string"),
+    Row("claims.claim", "figure", "value", "", r"\bfigure must be a non-empty string or None"),
+    Row("claims.claim", "check", "value", 3, r"\bcheck must be a non-empty string or None"),
+    Row("claims.claim", "regime", "missing", None, r"\bregime must say where",
+        context={"verdict": "reproduced in a stated regime"}),
+    Row("claims.collect", "paths", "value", [CLAIM_BAD_SOURCE], r"\bpaths: .* literal string arguments"),
+    Row("claims.table", "claims", "type", [CLAIM], r"\bclaims must be results of collect"),
+    *count_rows("plots.subplots", "nrows"),
+    *count_rows("plots.subplots", "ncols"),
+    Row("plots.subplots", "height", "range", 0.0, r"\bheight must be a number of inches"),
+    *[Row(f, "ax", "type", None, r"\bax must be a matplotlib Axes")
+      for f in ("plots.integer_ticks", "plots.log_ticks", "plots.zoom")],
+    Row("plots.integer_ticks", "axis", "value", "z", r"\baxis must be 'x', 'y' or 'both'"),
+    Row("plots.log_ticks", "axis", "value", "both", r"\baxis must be 'x' or 'y'"),
+    Row("plots.log_ticks", "ticks", "range", [0.0, 1.0], r"\bticks must be finite and > 0"),
+    Row("plots.zoom", "xlim", "value", (1.0, 0.0), r"\bxlim must be two finite numbers"),
+    Row("plots.zoom", "ylim", "value", (0.0, np.nan), r"\bylim must be two finite numbers"),
+    Row("plots.zoom", "bounds", "shape", (0.5, 0.5), r"\bbounds must have 4 entries"),
+    Row("plots.interactive_curves", "curves", "type", 3, r"\bcurves must be a callable"),
+    Row("plots.interactive_curves", "x", "shape", [1.0], r"\bx must be a finite 1-d array"),
+    Row("plots.interactive_curves", "sliders", "value", {}, r"\bsliders must be a non-empty dict"),
+    Row("plots.interactive_curves", "labels", "value", {"b": "b"}, r"\blabels must map slider names"),
+    Row("plots.interactive_curves", "ylim", "range", (0.0, 1.0), r"\bylim must be \(low, high\)"),
+    Row("plots.interactive_curves", "note", "type", "best k", r"\bnote must be a callable"),
 ]
 
 # Public callables that take no argument a caller could get wrong, with the reason.
 EXEMPT: dict[str, str] = {
+    "claims.Claim": "a record returned by claims.claim, which validates its fields",
+    "claims.Claim.line": "takes no arguments",
+    "claims.verdicts": "takes the claims as *claims; its bad input is tested in tests/test_claims.py",
+    "verdicts": "the same function as claims.verdicts",
     "plots.set_style": "takes no arguments",
     "lsa.TrainingHistory": "a record filled in by lsa.train, never built from user input",
     "gpt2.TrainingHistory": "a record filled in by gpt2.train, never built from user input",
@@ -490,6 +550,7 @@ NOT_APPLICABLE: dict[tuple[str, str, str], str] = {
        for func in ("theory.direct_error_general", "theory.cot_error_limit_general",
                     "cot.pseudo_newton", "cot.closed_form")
        for kind in ("asymmetric", "not-pd")},
+    ("count", "n", "<1"): "zero is a count (\"0 prompts\"); the row n < 0 is there",
     ("cot.squared_error", "iterates", "non-finite"): "a diverging rollout is reported as inf, not refused",
     ("lsa.LSA.forward", "E", "non-finite"): "E carries the estimates of a possibly diverging rollout",
     ("lsa.LSA.last_column", "E", "non-finite"): "E carries the estimates of a possibly diverging rollout",

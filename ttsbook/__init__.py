@@ -5,13 +5,17 @@ Modules: :mod:`ttsbook.tasks` (spectra and prompts), :mod:`ttsbook.theory` (clos
 :mod:`ttsbook.lsa` (the linear self-attention model and its training), :mod:`ttsbook.cot`
 (test-time chain of thought), :mod:`ttsbook.selection` (choosing the training mixture),
 :mod:`ttsbook.gpt2` (a small GPT-2-style transformer for the same
-task), :mod:`ttsbook.plots` (the book's figure style).
+task), :mod:`ttsbook.plots` (the book's figure style and interactive figures),
+:mod:`ttsbook.claims` (the paper's claims and the book's verdicts, see :doc:`/book/claims`).
+:func:`glue`, :func:`number` and :func:`count` put computed numbers into the prose.
 """
 
-from . import cot, lsa, plots, selection, tasks, theory
-from ._glue import glue
+from . import claims, cot, lsa, plots, selection, tasks, theory
+from ._glue import count, glue, number
+from .claims import claim, verdicts
 
-__all__ = ["tasks", "theory", "lsa", "cot", "selection", "gpt2", "plots", "glue"]
+__all__ = ["tasks", "theory", "lsa", "cot", "selection", "gpt2", "plots", "claims", "glue",
+           "number", "count", "claim", "verdicts"]
 __version__ = "0.1.0"
 
 

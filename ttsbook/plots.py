@@ -1,32 +1,170 @@
 """One figure style for the whole book, and helpers for the figures that recur.
 
 Errors are drawn on a log scale; simulation as markers, closed forms as lines, bounds dashed.
+
+Sizes. Inline figures are SVG, drawn at 72 pt per inch, and a browser shows 1 pt as 4/3 CSS
+pixels, so a figure ``w`` inches wide is ``96 w`` pixels wide at its natural size. The book's
+content column is about 700 px wide at a 1280 px window: a figure up to :data:`COLUMN_WIDTH`
+inches is shown at its natural size there, and its fonts keep the sizes set here (tick labels
+and legends 9.5 pt, axis labels 10.5 pt). A wider figure is scaled down to the column, and
+its fonts with it by ``COLUMN_WIDTH / width``: make multi-panel figures with :func:`subplots`,
+which keeps them within the column, rather than with a wide ``figsize``. :doc:`/book/01_setup` shows the style.
 """
 
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+import matplotlib.ticker as mticker
 import numpy as np
 import seaborn as sns
 from matplotlib.axes import Axes
 
 from ._checks import as_covariance, positive_int
+from ._interactive import interactive_curves
 
-__all__ = ["set_style", "palette", "error_vs_k", "spectrum"]
+__all__ = ["set_style", "palette", "error_vs_k", "spectrum", "subplots", "integer_ticks",
+           "log_ticks", "zoom", "interactive_curves", "COLUMN_WIDTH", "MIN_FONT_PT"]
+
+#: Inches: the widest figure shown at its natural size in the content column at 1280 px.
+COLUMN_WIDTH = 7.2
+#: Points: the smallest font of a figure (tick labels, legends) at its natural size.
+MIN_FONT_PT = 9.0
+
+STYLE = {
+    "figure.figsize": (6.4, 4.0),
+    "figure.dpi": 100,
+    "savefig.dpi": 200,                 # bitmaps (savefig to PNG) at 2x density and more
+    "figure.constrained_layout.use": True,
+    "font.size": 10.5,
+    "axes.labelsize": 10.5,
+    "axes.titlesize": 11.0,
+    "xtick.labelsize": 9.5,
+    "ytick.labelsize": 9.5,
+    "legend.fontsize": 9.5,
+    "legend.title_fontsize": 9.5,
+    "figure.titlesize": 11.0,
+    "lines.linewidth": 1.8,
+    "svg.fonttype": "path",             # the same glyphs in every browser, no font needed
+    "svg.hashsalt": "ttsbook",          # the same SVG text on every run
+}
 
 
 def set_style() -> None:
-    """Apply the book's style (seaborn whitegrid, readable fonts, constrained layout)."""
-    sns.set_theme(context="notebook", style="whitegrid", font_scale=0.95)
-    plt.rcParams.update({
-        "figure.figsize": (6.4, 4.0),
-        "figure.dpi": 100,
-        "savefig.dpi": 150,
-        "figure.constrained_layout.use": True,
-        "axes.titlesize": "medium",
-        "legend.fontsize": "small",
-        "lines.linewidth": 1.8,
-    })
+    """Apply the book's style: seaborn whitegrid, fonts of at least :data:`MIN_FONT_PT` pt,
+    constrained layout, and SVG for figures shown inline in a notebook or in the book."""
+    sns.set_theme(context="notebook", style="whitegrid")
+    plt.rcParams.update(STYLE)
+    try:
+        from IPython import get_ipython
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+    except ImportError:  # pragma: no cover - matplotlib outside IPython
+        return
+    shell = get_ipython()
+    if shell is not None:
+        set_matplotlib_formats("svg", metadata={"Date": None})
+        from matplotlib.figure import Figure
+
+        shell.display_formatter.formatters["image/svg+xml"].for_type(Figure, _svg)
+
+
+RASTER_ABOVE = 2000   # a mesh or collection with more elements is embedded as a bitmap in the SVG
+
+
+def _svg(fig) -> str:
+    """The figure as SVG text; dense meshes and scatters are embedded as bitmaps at
+    ``savefig.dpi`` (axes, text and lines stay vector), so the file stays small."""
+    from IPython.core.pylabtools import print_figure
+    from matplotlib.collections import Collection, QuadMesh
+
+    for ax in fig.axes:
+        for artist in ax.collections:
+            size = artist.get_array().size if isinstance(artist, QuadMesh) and artist.get_array() is not None \
+                else len(artist.get_paths()) if isinstance(artist, Collection) else 0
+            if size > RASTER_ABOVE:
+                artist.set_rasterized(True)
+    return print_figure(fig, "svg", bbox_inches="tight", metadata={"Date": None})
+
+
+def subplots(nrows: int = 1, ncols: int = 1, *, height: float | None = None, **kwargs):
+    """``plt.subplots`` with a size that fits the content column (fonts keep their size).
+
+    One panel is 6.4 in wide; two panels or more share :data:`COLUMN_WIDTH` inches. ``height``
+    (inches) defaults to 4.0 for one panel and to a panel aspect of 4:3 (width:height) otherwise,
+    per row. Other keyword arguments go to ``plt.subplots`` (``figsize`` is refused).
+    """
+    nrows, ncols = positive_int("nrows", nrows), positive_int("ncols", ncols)
+    if "figsize" in kwargs:
+        raise ValueError("figsize is set by plots.subplots; pass height instead")
+    width = 6.4 if ncols == 1 else COLUMN_WIDTH
+    if height is None:
+        height = 4.0 * nrows if ncols == 1 else nrows * (0.75 * width / ncols + 0.45)
+    if isinstance(height, bool) or not isinstance(height, (int, float)) or not 0 < height < 50:
+        raise ValueError(f"height must be a number of inches in (0, 50), got {height!r}")
+    return plt.subplots(nrows, ncols, figsize=(width, float(height)), **kwargs)
+
+
+def integer_ticks(ax, axis: str = "x"):
+    """Ticks only at integers on ``axis`` ("x", "y" or "both") of ``ax`` (a step count k)."""
+    _check_axes(ax)
+    if axis not in ("x", "y", "both"):
+        raise ValueError(f"axis must be 'x', 'y' or 'both', got {axis!r}")
+    for name in ("x", "y") if axis == "both" else (axis,):
+        getattr(ax, f"{name}axis").set_major_locator(mticker.MaxNLocator(integer=True))
+    return ax
+
+
+def log_ticks(ax, ticks=None, axis: str = "y"):
+    """Label a logarithmic ``axis`` of ``ax``: at ``ticks`` with plain numbers (1, 2, 5, 10 …),
+    or, with ``ticks=None``, at the powers of ten (drawn 10ⁿ) with unlabelled minor ticks."""
+    _check_axes(ax)
+    if axis not in ("x", "y"):
+        raise ValueError(f"axis must be 'x' or 'y', got {axis!r}")
+    target = getattr(ax, f"{axis}axis")
+    if ticks is None:
+        target.set_major_locator(mticker.LogLocator(base=10, numticks=12))
+        target.set_major_formatter(mticker.LogFormatterSciNotation(base=10))
+        target.set_minor_locator(mticker.LogLocator(base=10, subs=np.arange(2, 10), numticks=12))
+    else:
+        ticks = _curve("ticks", ticks)
+        if not np.all(np.isfinite(ticks) & (ticks > 0)):
+            raise ValueError("ticks must be finite and > 0 on a logarithmic axis")
+        target.set_major_locator(mticker.FixedLocator(ticks))
+        target.set_major_formatter(mticker.FormatStrFormatter("%g"))
+    target.set_minor_formatter(mticker.NullFormatter())
+    return ax
+
+
+def zoom(ax, xlim, ylim=None, *, bounds=(0.55, 0.5, 0.42, 0.45)):
+    """A zoomed copy of ``ax`` inside it: the lines and markers of ``ax`` redrawn in an inset at
+    ``bounds`` (x, y, width, height as fractions of ``ax``) over ``xlim`` (and ``ylim``, else
+    fitted to the data in ``xlim``), with the zoomed region marked. Returns the inset axes."""
+    _check_axes(ax)
+    xlim = _limits("xlim", xlim)
+    bounds = _curve("bounds", bounds, 4)
+    inset = ax.inset_axes(bounds)
+    shown = []
+    for line in ax.get_lines():
+        x, y = (np.asarray(v, dtype=float) for v in line.get_data())
+        inset.plot(x, y, linestyle=line.get_linestyle(), marker=line.get_marker(),
+                   color=line.get_color(), ms=line.get_markersize(), lw=line.get_linewidth(),
+                   alpha=line.get_alpha())
+        inside = (x >= xlim[0]) & (x <= xlim[1]) & np.isfinite(y)
+        shown.append(y[inside])
+    inset.set_xscale(ax.get_xscale())
+    inset.set_yscale(ax.get_yscale())
+    inset.set_xlim(*xlim)
+    if ylim is None:
+        values = np.concatenate(shown) if shown else np.array([])
+        values = values[values > 0] if ax.get_yscale() == "log" else values
+        if values.size == 0:
+            raise ValueError("ylim must be given: no data lies in xlim")
+        low, high = values.min(), values.max()
+        pad = (high / low) ** 0.08 if ax.get_yscale() == "log" else None
+        ylim = (low / pad, high * pad) if pad else (low - 0.08 * (high - low), high + 0.08 * (high - low))
+    inset.set_ylim(*_limits("ylim", ylim))
+    inset.tick_params(labelsize=plt.rcParams["xtick.labelsize"])
+    ax.indicate_inset_zoom(inset, edgecolor="0.3")
+    return inset
 
 
 def palette(n: int, name: str = "viridis") -> list:
@@ -64,6 +202,7 @@ def error_vs_k(ax, errors, *, label: str, color=None, theory=None, bound=None, k
     ax.set_yscale("log")
     ax.set_xlabel("CoT steps $k$")
     ax.set_ylabel(ylabel)
+    integer_ticks(ax, "x")
     return ax
 
 
@@ -82,6 +221,13 @@ def _check_axes(ax) -> None:
         raise ValueError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
 
 
+def _limits(name: str, values) -> tuple[float, float]:
+    low, high = _curve(name, values, 2)
+    if not (np.isfinite(low) and np.isfinite(high) and low < high):
+        raise ValueError(f"{name} must be two finite numbers, low < high, got {values!r}")
+    return float(low), float(high)
+
+
 def _curve(name: str, values, size: int | None = None) -> np.ndarray:
     """A 1-d float curve (inf/nan allowed: they are left out of the drawing, not changed)."""
     try:
@@ -91,5 +237,5 @@ def _curve(name: str, values, size: int | None = None) -> np.ndarray:
     if arr.ndim != 1 or arr.size == 0:
         raise ValueError(f"{name} must be a non-empty 1-d array, got shape {arr.shape}")
     if size is not None and arr.size != size:
-        raise ValueError(f"{name} must have {size} entries (one per k, like errors), got {arr.size}")
+        raise ValueError(f"{name} must have {size} entries, got {arr.size}")
     return arr

@@ -1,0 +1,122 @@
+"""The book's figure helpers: sizes and fonts that survive the content column, integer and log
+ticks, zoomed insets, and the interactive figures' data."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from ttsbook import plots  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _style():
+    plots.set_style()
+    yield
+    plt.close("all")
+
+
+def test_style_fonts_are_at_least_the_minimum():
+    rc = plt.rcParams
+    for key in ("xtick.labelsize", "ytick.labelsize", "legend.fontsize", "axes.labelsize"):
+        size = matplotlib.font_manager.FontProperties(size=rc[key]).get_size_in_points()
+        assert size >= plots.MIN_FONT_PT, key
+    assert rc["savefig.dpi"] >= 2 * 96, "bitmaps must be at least 2x a 96 px/in screen"
+
+
+def test_svg_text_is_drawn_at_the_style_size(tmp_path):
+    """The SVG the book shows carries tick labels at 9.5 pt (glyph groups scaled by size/100)."""
+    fig, ax = plots.subplots()
+    ax.plot([0, 1, 2], [1, 2, 3], label="a")
+    ax.legend()
+    fig.savefig(tmp_path / "f.svg")
+    svg = (tmp_path / "f.svg").read_text()
+    sizes = {100 * float(s) for s in re.findall(r"scale\(([\d.]+) -[\d.]+\)", svg)}
+    assert min(sizes) == pytest.approx(9.5)
+
+
+@pytest.mark.parametrize("ncols", [1, 2, 3])
+def test_subplots_fit_the_column(ncols):
+    fig, _ = plots.subplots(1, ncols)
+    width, height = fig.get_size_inches()
+    assert width <= plots.COLUMN_WIDTH + 1e-12 and height > 0
+    # shown in a 720 px column, a figure this wide keeps its fonts at their nominal size
+    assert 96 * width <= 720
+
+
+def test_subplots_refuses_figsize():
+    with pytest.raises(ValueError, match=r"\bfigsize"):
+        plots.subplots(figsize=(11, 4))
+
+
+def test_integer_ticks_on_k_axes():
+    fig, ax = plt.subplots()
+    ax.plot(np.arange(4), [1.0, 0.5, 0.2, 0.1])
+    plots.integer_ticks(ax)
+    fig.canvas.draw()
+    ticks = [t for t in ax.get_xticks() if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
+    assert ticks and all(float(t).is_integer() for t in ticks)
+
+
+def test_error_vs_k_puts_integer_ticks_on_k():
+    fig, ax = plt.subplots()
+    plots.error_vs_k(ax, [1.0, 0.5, 0.2], label="run")
+    fig.canvas.draw()
+    assert all(float(t).is_integer() for t in ax.get_xticks())
+
+
+def test_log_ticks_plain_numbers():
+    fig, ax = plt.subplots()
+    ax.plot([1, 100], [1, 2])
+    ax.set_xscale("log")
+    plots.log_ticks(ax, [1, 2, 5, 10, 100], axis="x")
+    fig.canvas.draw()
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert labels == ["1", "2", "5", "10", "100"]
+    assert not any(t.get_text() for t in ax.get_xticklabels(minor=True))
+
+
+def test_log_ticks_refuses_non_positive():
+    fig, ax = plt.subplots()
+    with pytest.raises(ValueError, match=r"\bticks must be finite and > 0"):
+        plots.log_ticks(ax, [0, 1])
+
+
+def test_zoom_redraws_the_lines_in_an_inset():
+    fig, ax = plt.subplots()
+    ks = np.arange(31)
+    ax.plot(ks, 10.0 ** -ks, "o-")
+    inset = plots.zoom(ax, (20, 30))
+    assert len(inset.get_lines()) == 1 and inset.get_xlim() == (20.0, 30.0)
+    low, high = inset.get_ylim()
+    assert low < 1e-30 < 1e-20 < high < 1e-10   # fitted to the data in the window, with a margin
+
+
+def test_interactive_curves_embed_every_slider_position():
+    ks = np.arange(5)
+    fig = plots.interactive_curves(lambda a, b: {"y": (a * b) ** ks}, ks, {"a": [0.5, 1.0], "b": [0.1, 0.2, 0.3]},
+                                   xlabel="k", ylabel="y")
+    spec = json.loads(re.search(r"window\.ttsbookCurves\(document\.getElementById\(\"[\w-]+\"\), (.*)\);</script>",
+                                fig.data).group(1))
+    assert len(spec["y"]) == 6                      # 2 x 3 positions, row-major as the page indexes them
+    np.testing.assert_allclose(spec["y"][1 * 3 + 2][0], (1.0 * 0.3) ** ks, rtol=1e-4)
+    assert spec["sliders"][1]["labels"] == ["0.1", "0.2", "0.3"]
+    assert "http" not in fig.data.replace("http://www.w3.org/2000/svg", "")   # nothing from the network
+
+
+def test_interactive_curves_are_the_same_on_every_run():
+    make = lambda: plots.interactive_curves(lambda a: {"y": a ** np.arange(3)}, np.arange(3), {"a": [0.5]},  # noqa: E731
+                                            xlabel="k", ylabel="y").data
+    assert make() == make()
+
+
+def test_interactive_curves_refuse_mismatched_curves():
+    with pytest.raises(ValueError, match=r"\bcurves returned 'y' with shape"):
+        plots.interactive_curves(lambda a: {"y": np.ones(2)}, np.arange(3), {"a": [1]}, xlabel="k", ylabel="y")
