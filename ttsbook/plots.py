@@ -4,7 +4,7 @@ Errors are drawn on a log scale; simulation as markers, closed forms as lines, b
 
 Sizes. Inline figures are SVG, drawn at 72 pt per inch, and a browser shows 1 pt as 4/3 CSS
 pixels, so a figure ``w`` inches wide is ``96 w`` pixels wide at its natural size. The book's
-content column is about 700 px wide at a 1280 px window: a figure up to :data:`COLUMN_WIDTH`
+content column shows figures up to 672 px wide at a 1280 px window: a figure up to :data:`COLUMN_WIDTH`
 inches is shown at its natural size there, and its fonts keep the sizes set here (tick labels
 and legends 9.5 pt, axis labels 10.5 pt). A wider figure is scaled down to the column, and
 its fonts with it by ``COLUMN_WIDTH / width``: make multi-panel figures with :func:`subplots`,
@@ -25,8 +25,8 @@ from ._interactive import interactive_curves
 __all__ = ["set_style", "palette", "error_vs_k", "spectrum", "subplots", "integer_ticks",
            "log_ticks", "zoom", "interactive_curves", "COLUMN_WIDTH", "MIN_FONT_PT"]
 
-#: Inches: the widest figure shown at its natural size in the content column at 1280 px.
-COLUMN_WIDTH = 7.2
+#: Inches: the widest figure shown at its natural size (672 px) in the content column at 1280 px.
+COLUMN_WIDTH = 7.0
 #: Points: the smallest font of a figure (tick labels, legends) at its natural size.
 MIN_FONT_PT = 9.0
 
