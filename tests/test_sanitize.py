@@ -1,7 +1,8 @@
 """The nbval sanitisers in tests/sanitize.cfg replace only what varies by run.
 
-Progress bars, wall-clock timings, the kernel's process id in warning locations and memory
-addresses are replaced; a printed result (numbers,
+Progress bars, wall-clock timings, the kernel's process id in warning locations, memory
+addresses and the text of SVG figures (coordinates printed to six decimals, which round-off
+in the simulations can move; nbval does not compare bitmaps either) are replaced; a printed result (numbers,
 percentages, arrays, figure sizes) passes through unchanged, so nbval compares it.
 """
 
@@ -24,7 +25,7 @@ def sanitize(text: str) -> str:
 
 
 def test_config_is_read():
-    assert len(PATTERNS) == 5, PATTERNS
+    assert len(PATTERNS) == 6, PATTERNS
 
 
 @pytest.mark.parametrize("varies, expected", [
@@ -52,3 +53,21 @@ def test_what_varies_by_run_is_replaced(varies, expected):
 ])
 def test_printed_results_pass_through(printed):
     assert sanitize(printed) == printed
+
+
+def test_svg_figures_are_replaced_whole():
+    """A matplotlib SVG (XML declaration, doctype and all) becomes one placeholder."""
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0.1234567, 0.7654321])
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg")
+    plt.close(fig)
+    assert sanitize(buf.getvalue()) == "SVG-FIGURE"
+    assert sanitize("before " + buf.getvalue() + "after") == "before SVG-FIGUREafter"
