@@ -11,10 +11,10 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ._checks import float_tensor, invertible, nonnegative_int
+from ._checks import finite_float, float_tensor, invertible, nonnegative_int
 from .lsa import LSA, _check_prompts, embed
 
-__all__ = ["rollout", "pseudo_newton", "closed_form", "squared_error"]
+__all__ = ["rollout", "pseudo_newton", "closed_form", "squared_error", "rollout_adaptive"]
 
 
 def rollout(model: LSA, X: torch.Tensor, y: torch.Tensor, k: int, method: str = "append") -> torch.Tensor:
@@ -148,3 +148,82 @@ def squared_error(iterates: torch.Tensor, w: torch.Tensor, per_prompt: bool = Fa
         err = err.mean(dim=1)
     err = err.numpy()
     return np.where(np.isfinite(err), err, np.inf)
+
+
+STOPPING_RULES = ("insample", "heldout", "heldout-refit")
+
+
+def rollout_adaptive(model, X: torch.Tensor, y: torch.Tensor, k_max: int, rule: str = "insample",
+                     holdout: float = 0.2) -> tuple[torch.Tensor, torch.Tensor]:
+    """Chain of thought that chooses its own number of steps per prompt, from residuals only.
+
+    The model never sees w, but it sees the residuals y − Xᵀŵ_k of its own estimates. With
+    e_k = ŵ_k − w, a residual on the chain's own m examples is (1/m)‖y − Xᵀŵ_k‖² = e_kᵀ Ŝ e_k,
+    an Ŝ-weighted error; a residual on h examples the chain has not used is, given the chain,
+    an unbiased estimate of e_kᵀ Σ e_k, the Σ-weighted error (for Σ = I exactly E‖e_k‖²).
+    Chapter 6, :doc:`/book/06_finite_m`.
+
+    Parameters
+    ----------
+    model : ttsbook.lsa.LSA or any model with ``predict(X, y)``
+        An LSA is rolled forward with :func:`rollout`; any other model (the GPT-2-style one of
+        :mod:`ttsbook.gpt2`) by residual re-prompting, :func:`ttsbook.gpt2.rollout`.
+    X, y : torch.Tensor
+        Test prompts, shapes (batch, d, m) and (batch, m).
+    k_max : int
+        The largest number of steps considered, >= 0.
+    rule : {"insample", "heldout", "heldout-refit"}
+        ``"insample"``: run the chain on all m examples, return the step k <= k_max with the
+        smallest in-sample residual. ``"heldout"``: hold out the last h = max(1, round(holdout·m))
+        examples, run the chain on the other m − h, choose k by the residual on the held-out ones
+        and return that chain's estimate. ``"heldout-refit"``: choose k the same way, then return
+        the estimate of the chain on all m examples at that k.
+    holdout : float
+        Fraction of the examples held out by the held-out rules, in (0, 1); the default is the
+        usual 80/20 split. Both parts must keep at least one example.
+
+    Returns
+    -------
+    w_hat : torch.Tensor, shape (batch, d)
+        The chosen estimate per prompt (inf/nan only if every candidate diverged).
+    k : torch.Tensor of int64, shape (batch,)
+        The chosen number of steps per prompt, in 0 … k_max (the smallest on ties).
+    """
+    if not callable(getattr(model, "predict", None)):
+        raise ValueError(f"model must have a predict(X, y) method, got {type(model).__name__}")
+    batch, d, m = _check_prompts(X, y)
+    k_max = nonnegative_int("k_max", k_max)
+    if rule not in STOPPING_RULES:
+        raise ValueError(f"rule must be one of {STOPPING_RULES}, got {rule!r}")
+    holdout = finite_float("holdout", holdout)
+    if not 0 < holdout < 1:
+        raise ValueError(f"holdout must be in (0, 1), got {holdout!r}")
+    if rule == "insample":
+        its = _any_rollout(model, X, y, k_max)
+        k = _smallest_residual(its, X, y)
+    else:
+        h = max(1, int(round(holdout * m)))
+        if m - h < 1:
+            raise ValueError(f"holdout leaves no example for the chain (m = {m}, h = {h})")
+        its = _any_rollout(model, X[:, :, : m - h], y[:, : m - h], k_max)
+        k = _smallest_residual(its, X[:, :, m - h:], y[:, m - h:])
+        if rule == "heldout-refit":
+            its = _any_rollout(model, X, y, k_max)
+    return its[k, torch.arange(batch)], k
+
+
+def _any_rollout(model, X: torch.Tensor, y: torch.Tensor, k: int) -> torch.Tensor:
+    """Iterates (k+1, batch, d) of the model's own chain of thought on (X, y)."""
+    if isinstance(model, LSA):
+        return rollout(model, X, y, k)
+    from . import gpt2  # imported on use: gpt2 sits above cot in the package
+
+    return gpt2.rollout(model, X, y, k)
+
+
+def _smallest_residual(iterates: torch.Tensor, X: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Per prompt, the step whose estimate has the smallest squared residual on (X, y)."""
+    pred = torch.einsum("bdn,kbd->kbn", X.to(torch.float64), iterates.to(torch.float64))
+    res = ((y.to(torch.float64)[None] - pred) ** 2).sum(dim=2)
+    res = torch.where(torch.isfinite(res), res, torch.full_like(res, float("inf")))
+    return torch.argmin(res, dim=0)  # first minimum: the smallest k on ties

@@ -12,6 +12,8 @@ n training prompt length, m test prompt length, k chain-of-thought steps, d dime
 from __future__ import annotations
 
 import numpy as np
+import scipy.linalg
+from scipy.optimize import brentq
 
 from ._checks import (
     as_covariance,
@@ -42,6 +44,7 @@ __all__ = [
     "power_norms",
     "best_cot_steps",
     "critical_train_length",
+    "spectrum_edges",
 ]
 
 
@@ -339,3 +342,84 @@ def critical_train_length(Lambda: np.ndarray, Sigma: np.ndarray) -> float:
     if not np.any(under):
         return float("inf")
     return float(np.min((lam[under] + T) / (sig[under] / 2 - lam[under])))
+
+
+def spectrum_edges(Gamma: np.ndarray, Sigma: np.ndarray, m: int) -> tuple[float, float]:
+    """Edges (s₋, s₊) of the deterministic-equivalent spectrum of B = Γ^{-1/2} Ŝ Γ^{-1/2}.
+
+    Ŝ = XXᵀ/m is the sample covariance of a test prompt of m examples x_i ~ N(0, Σ). As d, m → ∞
+    at a fixed ratio γ = d/m, the spectrum of B tends to the Marchenko–Pastur law with population
+    values t_i = eig(Γ^{-1/2}ΣΓ^{-1/2}) (= eig(Γ⁻¹Σ)). By Silverstein's equation the Stieltjes
+    transform b of the companion matrix XᵀΓ⁻¹X/m inverts to
+
+        z(b) = −1/b + γ · mean_i t_i / (1 + t_i b),
+
+    and the edges of the support are the values of z at its critical points, z'(b) = 0, i.e.
+    h(b) = γ · mean_i (t_i b / (1 + t_i b))² = 1 (chapter 6, :doc:`/book/06_finite_m`):
+
+    * s₊: the one root in (−1/t_max, 0), where h rises monotonically from 0 to ∞; z is
+      smallest there, and z increases to +∞ on either side of it;
+    * s₋ for γ < 1: the one root in (−∞, −1/t_min), where h falls from ∞ to γ < 1; z is largest
+      there and the spectrum has no mass in (0, s₋);
+    * s₋ for γ > 1 (m < d): the one root in (0, ∞), where h rises from 0 to γ > 1. B then has
+      d − m zero eigenvalues, which this deterministic equivalent leaves out: s₋ is the lower
+      edge of the non-zero bulk. The zero directions are the null space of Ŝ, along which the
+      chain of thought never moves (its error there stays at its starting value);
+    * s₋ = 0 for γ = 1.
+
+    Each root is found by ``scipy.optimize.brentq`` on a bracket where h − 1 changes sign (see
+    the source). With one population value t_i = c the edges are c(1 ± √γ)². The chain
+    w_{i+1} − w = (I − Γ⁻¹Ŝ)(w_i − w) has the eigenvalues 1 − s of I − B, so a typical prompt's
+    chain diverges when s₊ > 2 and otherwise contracts by max(|1 − s₋|, |1 − s₊|) per step.
+
+    Parameters
+    ----------
+    Gamma : np.ndarray, shape (d, d)
+        Symmetric positive definite. A Γ̂ read back from a trained model (``LSA.gamma``) is
+        symmetric only up to training noise: pass its symmetric part (Γ̂ + Γ̂ᵀ)/2. The eigenvalues
+        of Γ̂⁻¹Ŝ differ from those for the symmetric part only at second order in the skew part
+        (a skew-symmetric perturbation of a symmetric matrix has no first-order effect).
+    Sigma : np.ndarray, shape (d, d)
+        The test covariance, symmetric positive definite.
+    m : int
+        The test prompt length, m >= 1.
+
+    Returns
+    -------
+    (float, float)
+        s₋ and s₊, with 0 <= s₋ <= s₊.
+    """
+    Gamma = as_covariance("Gamma", Gamma)
+    Sigma = as_covariance("Sigma", Sigma, Gamma.shape[0])
+    m = positive_int("m", m)
+    Li = scipy.linalg.solve_triangular(np.linalg.cholesky(Gamma), np.eye(Gamma.shape[0]), lower=True)
+    t = np.linalg.eigvalsh(Li @ Sigma @ Li.T)  # eig(Γ⁻¹Σ) = eig(L⁻¹ΣL⁻ᵀ) for Γ = LLᵀ, ascending
+    t = np.clip(t, np.finfo(float).tiny, None)
+    d = t.size
+    g = d / m
+
+    def h_minus_1(u: np.ndarray) -> float:
+        return g * float(np.mean(u**2)) - 1.0
+
+    # s₊: b = −s/t_max with s in (0, 1); u_i = −r_i s/(1 − r_i s), r_i = t_i/t_max. At s = 0,
+    # h − 1 = −1; at s = 2√m/(1 + 2√m) the t_max term alone is γ/d · 4m = 4, so h − 1 >= 3.
+    r = t / t[-1]
+    s_star = brentq(lambda s: h_minus_1(r * s / (1 - r * s)), 0.0, 2 * np.sqrt(m) / (1 + 2 * np.sqrt(m)))
+    s_plus = t[-1] / s_star + g * float(np.mean(t / (1 - r * s_star)))
+    if d < m:
+        # s₋: b = −1/(t_min v), v in (0, 1); u_i = ρ_i/(ρ_i − v), ρ_i = t_i/t_min >= 1. At v = 0,
+        # h − 1 = γ − 1 < 0; at v = 1 − 1/(2√m) the t_min term alone is 4, so h − 1 >= 3.
+        rho = t / t[0]
+        v = brentq(lambda v: h_minus_1(rho / (rho - v)), 0.0, 1 - 1 / (2 * np.sqrt(m)))
+        s_minus = t[0] * v + g * float(np.mean(t * v / (v - rho)))
+    elif d > m:
+        # s₋: b > 0, x = t_min b; u_i >= x/(1 + x), so h − 1 >= γ (x/(1 + x))² − 1 > 0 once
+        # x/(1 + x) > γ^{-1/2}; x = 2a/(1 − a) with a = γ^{-1/2} gives x/(1 + x) = 2a/(1 + a) > a.
+        a = 1 / np.sqrt(g)
+        x_hi = 2 * a / (1 - a)
+        x = brentq(lambda x: h_minus_1((t / t[0]) * x / (1 + (t / t[0]) * x)), 0.0, x_hi)
+        b = x / t[0]
+        s_minus = -1 / b + g * float(np.mean(t / (1 + t * b)))
+    else:
+        s_minus = 0.0
+    return float(max(s_minus, 0.0)), float(s_plus)
