@@ -218,3 +218,36 @@ def test_rollout_validates_its_arguments():
         cot.pseudo_newton(np.zeros((D, D)), X, y, 2)
     with pytest.raises(ValueError, match="Gamma"):
         cot.pseudo_newton(np.eye(D + 1), X, y, 2)
+
+
+def test_mean_and_sem_against_hand_formula():
+    rng = np.random.default_rng(3)
+    per = rng.exponential(size=(4, 50))
+    mean, sem = cot.mean_and_sem(per)
+    np.testing.assert_allclose(mean, per.sum(axis=1) / 50, rtol=1e-14)
+    hand = np.sqrt(((per - per.mean(axis=1, keepdims=True)) ** 2).sum(axis=1) / 49 / 50)
+    np.testing.assert_allclose(sem, hand, rtol=1e-12)
+    mean0, sem0 = cot.mean_and_sem(per.T, axis=0)
+    np.testing.assert_allclose(mean0, mean, rtol=1e-14)
+    np.testing.assert_allclose(sem0, sem, rtol=1e-14)
+    per[1, 7] = np.inf
+    mean, sem = cot.mean_and_sem(per)
+    assert np.isinf(mean[1]) and np.isinf(sem[1]) and np.all(np.isfinite(mean[[0, 2, 3]]))
+
+
+def test_steps_to_reach_first_crossing_and_interpolation():
+    errors = np.array([10.0, 1.0, 0.1, 0.01, 0.02])
+    assert cot.steps_to_reach(errors, 0.1) == 2.0
+    assert cot.steps_to_reach(errors, 0.05) == 3.0
+    assert cot.steps_to_reach(errors, 10.0) == 0.0
+    assert np.isnan(cot.steps_to_reach(errors, 1e-3))
+    # geometric interpolation: log-error is linear between k = 1 and k = 2
+    assert cot.steps_to_reach(errors, 10**-0.5, interpolate=True) == pytest.approx(1.5, abs=1e-12)
+    assert cot.steps_to_reach(errors, 0.1, interpolate=True) == pytest.approx(2.0, abs=1e-12)
+    # an m → ∞ error curve against its exact crossing d·r^(2k) = target
+    d, r, target = 10, 0.3, 1e-4
+    curve = d * r ** (2.0 * np.arange(30))
+    exact = np.log(d / target) / (-2 * np.log(r))
+    assert cot.steps_to_reach(curve, target, interpolate=True) == pytest.approx(exact, rel=1e-12)
+    assert cot.steps_to_reach(curve, target) == np.ceil(exact)
+

@@ -14,7 +14,8 @@ import torch
 from ._checks import finite_float, float_tensor, invertible, nonnegative_int
 from .lsa import LSA, _check_prompts, embed
 
-__all__ = ["rollout", "pseudo_newton", "closed_form", "squared_error", "rollout_adaptive"]
+__all__ = ["rollout", "pseudo_newton", "closed_form", "squared_error", "mean_and_sem", "steps_to_reach",
+           "rollout_adaptive"]
 
 
 def rollout(model: LSA, X: torch.Tensor, y: torch.Tensor, k: int, method: str = "append") -> torch.Tensor:
@@ -151,6 +152,58 @@ def squared_error(iterates: torch.Tensor, w: torch.Tensor, per_prompt: bool = Fa
 
 
 STOPPING_RULES = ("insample", "heldout", "heldout-refit")
+
+
+def mean_and_sem(per_prompt, axis: int = -1) -> tuple[np.ndarray, np.ndarray]:
+    """Monte Carlo mean over prompts and its standard error s/√B (s with ddof = 1), in float64.
+
+    ``per_prompt`` holds one error per prompt along ``axis`` (for example the (k+1, batch) output
+    of :func:`squared_error` with ``per_prompt=True``); at least two prompts are needed for a
+    standard error. An infinite error (a diverged chain) makes the mean and its error inf.
+    """
+    arr = np.asarray(per_prompt, dtype=np.float64)
+    if arr.ndim == 0:
+        raise ValueError("per_prompt must have at least one axis of prompts")
+    axis = int(axis)
+    if not -arr.ndim <= axis < arr.ndim:
+        raise ValueError(f"axis must be in [{-arr.ndim}, {arr.ndim - 1}] for per_prompt of shape {arr.shape}")
+    batch = arr.shape[axis]
+    if batch < 2:
+        raise ValueError(f"per_prompt must hold at least two prompts along axis {axis}, got {batch}")
+    if np.any(np.isnan(arr)):
+        raise ValueError("per_prompt has nan entries (report a diverged chain as inf)")
+    mean = arr.mean(axis=axis)
+    with np.errstate(invalid="ignore"):
+        sem = arr.std(axis=axis, ddof=1) / np.sqrt(batch)
+    return mean, np.where(np.isfinite(mean), sem, np.inf)
+
+
+def steps_to_reach(errors, target: float, interpolate: bool = False) -> float:
+    """The fewest CoT steps k at which an error curve (indexed by k = 0, 1, …) is ≤ ``target``.
+
+    Returns a float: the first integer k with ``errors[k] <= target``, or ``nan`` when the curve
+    never gets there within its length. With ``interpolate=True`` the crossing is interpolated
+    geometrically (linearly in log-error) between the two integer steps around it, for comparing
+    with a law that is continuous in k.
+    """
+    errs = np.asarray(errors, dtype=np.float64)
+    if errs.ndim != 1 or errs.size == 0:
+        raise ValueError(f"errors must be a non-empty 1-d array indexed by k, got shape {errs.shape}")
+    if np.any(np.isnan(errs)) or np.any(errs < 0):
+        raise ValueError("errors must be >= 0 (inf for a diverged chain), without nan")
+    target = finite_float("target", target)
+    if target <= 0:
+        raise ValueError(f"target must be > 0, got {target!r}")
+    hit = np.flatnonzero(errs <= target)
+    if hit.size == 0:
+        return float("nan")
+    k1 = int(hit[0])
+    if not interpolate or k1 == 0 or not np.isfinite(errs[k1 - 1]):
+        return float(k1)
+    e0, e1 = errs[k1 - 1], errs[k1]
+    if e1 <= 0:
+        return float(k1)
+    return float(k1 - 1 + np.log(e0 / target) / np.log(e0 / e1))
 
 
 def rollout_adaptive(model, X: torch.Tensor, y: torch.Tensor, k_max: int, rule: str = "insample",
