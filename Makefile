@@ -61,8 +61,7 @@ chromium:
 ## in a fresh Colab-like environment under nbval, and Binder's environment; nothing may be skipped
 test: $(STAMP) $(BOOK_STAMP) chromium
 	CHROMIUM="$(CHROMIUM)" $(BIN)/python -m pytest $(PYTEST_CI)
-	$(BIN)/python tests/colab.py colab $(PYTEST_CI)
-	$(BIN)/python tests/colab.py binder $(PYTEST_CI)
+	$(BIN)/python tests/colab.py both $(PYTEST_CI)
 
 ## unit: the unit tests alone (`pytest`); the browser test skips without a built book
 unit: $(STAMP)

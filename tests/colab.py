@@ -2,7 +2,7 @@
 
 ``python tests/colab.py colab [NOTEBOOK ...]`` (``make colab``; default: every
 ``book/[0-9]*.ipynb``)
-    Creates one fresh virtual environment holding only the pinned CPU torch and a Jupyter
+    Creates one fresh virtual environment holding only the pinned torch and a Jupyter
     kernel (ipykernel), registers it as the kernel ``ttsbook-colab`` in a private
     ``JUPYTER_PATH``, copies each notebook alone into an empty folder and runs
     ``pytest --nbval`` on the copies with that kernel. Each chapter's own first cell then
@@ -17,6 +17,10 @@
     virtual environment, with the ``ttsbook @ git+…`` line replaced by this clone and the index
     options replaced by ``TORCH_PIP_ARGS`` (this check uses pip only: conda is not required),
     imports every chapter's imports there, and runs the first chapter alone under nbval.
+
+``python tests/colab.py both`` (``make test``) runs the two, torch installed once for both: the
+pinned torch goes once per run into ``WORKDIR/torch``, which each fresh environment sees through
+a ``.pth`` file.
 
 Options: ``--workdir DIR`` (default: a new temporary folder, removed afterwards), ``--reuse``
 (keep an existing environment in ``--workdir``, with ttsbook uninstalled first; for repeated
@@ -85,8 +89,22 @@ def pip(python: Path, *args: str, constraints: bool = True) -> None:
     subprocess.run(cmd + list(args), check=True, env=clean_env(), cwd=python.parents[2])
 
 
-def fresh_venv(path: Path, reuse: bool = False) -> Path:
-    """A new virtual environment at ``path`` (nothing installed but pip); its python."""
+def shared_torch(work: Path) -> Path:
+    """The pinned torch (and its dependencies) installed once per run into ``work/torch``.
+
+    Each fresh environment of the run sees it through a ``.pth`` file, so that torch, the
+    largest download, is installed once for the Colab-like and the Binder environments.
+    """
+    site = work / "torch"
+    if not (site / "torch").is_dir():
+        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                        "--target", str(site), f"torch=={torch_version()}", *torch_pip_args()],
+                       check=True, env=clean_env())
+    return site
+
+
+def fresh_venv(path: Path, torch_site: Path, reuse: bool = False) -> Path:
+    """A new virtual environment at ``path``: pip, and the run's torch (:func:`shared_torch`)."""
     python = path / "bin" / "python"
     if reuse and python.exists():
         subprocess.run([str(python), "-m", "pip", "uninstall", "--quiet", "--yes", "ttsbook"],
@@ -95,6 +113,9 @@ def fresh_venv(path: Path, reuse: bool = False) -> Path:
     if path.exists():
         shutil.rmtree(path)
     venv.EnvBuilder(with_pip=True, clear=True).create(path)
+    purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                             check=True, capture_output=True, text=True, env=clean_env()).stdout.strip()
+    (Path(purelib) / "ttsbook_run_torch.pth").write_text(f"{torch_site}\n")
     return python
 
 
@@ -153,14 +174,14 @@ def run_nbval(copies: list[Path], kernel: str, jupyter_path: Path, pytest_args: 
 
 
 def colab(notebooks: list[Path], work: Path, reuse: bool, pytest_args: list[str]) -> int:
-    python = fresh_venv(work / "colab-venv", reuse)
-    pip(python, f"torch=={torch_version()}", *torch_pip_args(), constraints=False)
+    python = fresh_venv(work / "colab-venv", shared_torch(work), reuse)
     pip(python, "ipykernel")
     kernel = register_kernel(work / "jupyter", "ttsbook-colab", python, {
         "TTSBOOK_PIP_SPEC": os.environ.get("TTSBOOK_PIP_SPEC", str(ROOT)),
         "PIP_CONSTRAINT": str(CONSTRAINTS),  # the chapter's `pip install` resolves within it
     })
     shutil.rmtree(work / "notebooks", ignore_errors=True)
+    shutil.rmtree(work / "binder-notebooks", ignore_errors=True)
     return run_nbval(lone_copies(notebooks, work / "notebooks"), kernel, work / "jupyter", pytest_args)
 
 
@@ -187,25 +208,37 @@ def chapter_imports(md: Path) -> str:
     return "\n".join(lines)
 
 
+IMPORT_CHECK = """
+import json, sys, traceback
+failed = {}
+for name, code in json.loads(sys.argv[1]).items():
+    try:
+        exec(compile(code, name, "exec"), {})
+    except Exception:
+        failed[name] = traceback.format_exc()
+for name, tb in failed.items():
+    print(f"{name}: its imports fail in Binder's environment:\\n{tb}")
+sys.exit(1 if failed else 0)
+"""
+
+
 def binder(work: Path, reuse: bool, pytest_args: list[str]) -> int:
-    python = fresh_venv(work / "binder-venv", reuse)
+    python = fresh_venv(work / "binder-venv", shared_torch(work), reuse)
     pip(python, *binder_requirements(), constraints=False)  # Binder resolves without our pins
-    for md in sorted((ROOT / "book").glob("[0-9]*.md")):
-        done = subprocess.run([str(python), "-c", chapter_imports(md)], env=clean_env(),
-                              cwd=work, capture_output=True, text=True)
-        if done.returncode != 0:
-            print(f"{md.name}: its imports fail in Binder's environment:\n{done.stderr}")
-            return 1
-        print(f"{md.name}: imports succeed in Binder's environment")
+    imports = {md.name: chapter_imports(md) for md in sorted((ROOT / "book").glob("[0-9]*.md"))}
+    done = subprocess.run([str(python), "-c", IMPORT_CHECK, json.dumps(imports)], env=clean_env(), cwd=work)
+    if done.returncode != 0:
+        return 1
+    print(f"the imports of {', '.join(imports)} succeed in Binder's environment")
     kernel = register_kernel(work / "jupyter", "ttsbook-binder", python, {})
     first = sorted((ROOT / "book").glob("[0-9]*.ipynb"))[0]
-    shutil.rmtree(work / "notebooks", ignore_errors=True)
-    return run_nbval(lone_copies([first], work / "notebooks"), kernel, work / "jupyter", pytest_args)
+    shutil.rmtree(work / "binder-notebooks", ignore_errors=True)
+    return run_nbval(lone_copies([first], work / "binder-notebooks"), kernel, work / "jupyter", pytest_args)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python tests/colab.py", description=__doc__.split("\n")[0])
-    parser.add_argument("mode", choices=["colab", "binder"])
+    parser.add_argument("mode", choices=["colab", "binder", "both"])
     parser.add_argument("notebooks", nargs="*", type=Path, help="colab: the .ipynb files to run")
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--reuse", action="store_true")
@@ -217,9 +250,12 @@ def main(argv: list[str] | None = None) -> int:
     work = args.workdir.resolve() if args.workdir else Path(tempfile.mkdtemp(prefix=f"ttsbook-{args.mode}-"))
     work.mkdir(parents=True, exist_ok=True)
     try:
-        if args.mode == "colab":
-            return colab(notebooks, work, args.reuse, pytest_args)
-        return binder(work, args.reuse, pytest_args)
+        status = 0
+        if args.mode in ("colab", "both"):
+            status = colab(notebooks, work, args.reuse, pytest_args)
+        if args.mode in ("binder", "both"):
+            status = binder(work, args.reuse, pytest_args) or status
+        return status
     finally:
         if args.workdir is None:
             shutil.rmtree(work, ignore_errors=True)

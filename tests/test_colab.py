@@ -108,3 +108,18 @@ def test_first_cell_is_silent_when_ttsbook_is_installed():
 def test_command_line_refuses_a_missing_notebook(mode, tmp_path):
     with pytest.raises(ValueError, match="notebooks"):
         colab.main([mode, str(tmp_path / "missing.ipynb"), "--workdir", str(tmp_path)])
+
+
+def test_ci_runs_the_readme_test_command_which_fails_on_skips():
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("## The two commands", 1)[1].split("```bash", 1)[1].split("```", 1)[0]
+    command = next(line.split("#")[0].strip() for line in block.splitlines() if "test" in line)
+    ci = [line for line in (ROOT / ".ci" / "run").read_text().splitlines()
+          if line.strip() and not line.startswith("#")]
+    assert ci[-1] == command == "make test"
+    makefile = (ROOT / "Makefile").read_text()
+    recipe = makefile.split("\ntest:", 1)[1].split("\n\n", 1)[0]
+    assert "pytest $(PYTEST_CI)" in recipe and "colab.py both $(PYTEST_CI)" in recipe
+    assert re.search(r"^PYTEST_CI := --no-skips", makefile, re.MULTILINE)
+    sudo = [line.strip() for line in makefile.splitlines() if "sudo" in line and not line.lstrip().startswith("#")]
+    assert all(line.startswith("echo ") for line in sudo), f"the Makefile runs sudo: {sudo}"
