@@ -6,7 +6,8 @@
     kernel (ipykernel), registers it as the kernel ``ttsbook-colab`` in a private
     ``JUPYTER_PATH``, copies each notebook alone into an empty folder and runs
     ``pytest --nbval`` on the copies with that kernel. Each chapter's own first cell then
-    installs ttsbook as on Colab, from ``TTSBOOK_PIP_SPEC``, which points at this clone; its
+    installs ttsbook as on Colab, from ``TTSBOOK_PIP_SPEC``, which points at a copy of the files
+    git tracks in this clone (or at what ``TTSBOOK_PIP_SPEC`` already names); its
     dependencies are what ``pyproject.toml`` declares (resolved within ``constraints.txt``, so
     that the run is reproducible). nbval compares every printed output with the committed
     notebook: this is also the book's determinism check. A missing dependency or data file
@@ -14,7 +15,7 @@
 
 ``python tests/colab.py binder``  (``make binder``)
     Installs the pip section of ``environment.yml`` (Binder's environment) into a fresh
-    virtual environment, with the ``ttsbook @ git+…`` line replaced by this clone and the index
+    virtual environment, with the ``ttsbook @ git+…`` line replaced by that copy and the index
     options replaced by ``TORCH_PIP_ARGS`` (this check uses pip only: conda is not required),
     imports every chapter's imports there, and runs the first chapter alone under nbval.
 
@@ -177,7 +178,7 @@ def colab(notebooks: list[Path], work: Path, reuse: bool, pytest_args: list[str]
     python = fresh_venv(work / "colab-venv", shared_torch(work), reuse)
     pip(python, "ipykernel")
     kernel = register_kernel(work / "jupyter", "ttsbook-colab", python, {
-        "TTSBOOK_PIP_SPEC": os.environ.get("TTSBOOK_PIP_SPEC", str(ROOT)),
+        "TTSBOOK_PIP_SPEC": pip_spec(work),
         "PIP_CONSTRAINT": str(CONSTRAINTS),  # the chapter's `pip install` resolves within it
     })
     shutil.rmtree(work / "notebooks", ignore_errors=True)
@@ -185,14 +186,37 @@ def colab(notebooks: list[Path], work: Path, reuse: bool, pytest_args: list[str]
     return run_nbval(lone_copies(notebooks, work / "notebooks"), kernel, work / "jupyter", pytest_args)
 
 
-def binder_requirements() -> list[str]:
+def tracked_copy(target: Path) -> Path:
+    """A copy of the files git tracks in this clone (their working-tree content) at ``target``.
+
+    What Colab's ``pip install git+…`` sees: an untracked file (a checkpoint never committed)
+    is missing, and no stale build output of an earlier install is shipped.
+    """
+    listed = subprocess.run(["git", "-C", str(ROOT), "ls-files", "-z"], capture_output=True, text=True)
+    if listed.returncode != 0:
+        raise ValueError(f"ROOT {ROOT} is not a git checkout: set TTSBOOK_PIP_SPEC to what to install")
+    if target.exists():
+        shutil.rmtree(target)
+    for name in filter(None, listed.stdout.split("\0")):
+        if (ROOT / name).is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, target / name)
+    return target
+
+
+def pip_spec(work: Path) -> str:
+    """What the chapters' first cell installs: TTSBOOK_PIP_SPEC, or this clone's tracked files."""
+    return os.environ.get("TTSBOOK_PIP_SPEC") or str(tracked_copy(work / "src"))
+
+
+def binder_requirements(spec: str = str(ROOT)) -> list[str]:
     """environment.yml's pip section with ttsbook from this clone, index options from TORCH_PIP_ARGS."""
     reqs, found = [], False
     for line in environment_pip():
         if line.startswith("-"):
             continue  # --extra-index-url …: where torch's CPU wheel comes from; TORCH_PIP_ARGS here
         if PUBLIC_SPEC.match(line):
-            line, found = str(ROOT), True
+            line, found = spec, True
         reqs.append(line)
     if not found:
         raise ValueError("environment.yml's pip section does not install ttsbook @ git+…")
@@ -224,7 +248,7 @@ sys.exit(1 if failed else 0)
 
 def binder(work: Path, reuse: bool, pytest_args: list[str]) -> int:
     python = fresh_venv(work / "binder-venv", shared_torch(work), reuse)
-    pip(python, *binder_requirements(), constraints=False)  # Binder resolves without our pins
+    pip(python, *binder_requirements(pip_spec(work)), constraints=False)  # Binder resolves without our pins
     imports = {md.name: chapter_imports(md) for md in sorted((ROOT / "book").glob("[0-9]*.md"))}
     done = subprocess.run([str(python), "-c", IMPORT_CHECK, json.dumps(imports)], env=clean_env(), cwd=work)
     if done.returncode != 0:

@@ -123,3 +123,13 @@ def test_ci_runs_the_readme_test_command_which_fails_on_skips():
     assert re.search(r"^PYTEST_CI := --no-skips", makefile, re.MULTILINE)
     sudo = [line.strip() for line in makefile.splitlines() if "sudo" in line and not line.lstrip().startswith("#")]
     assert all(line.startswith("echo ") for line in sudo), f"the Makefile runs sudo: {sudo}"
+
+
+def test_the_installed_source_is_what_git_tracks(tmp_path):
+    copy = colab.tracked_copy(tmp_path / "src")
+    tracked = set(subprocess.run(["git", "-C", str(ROOT), "ls-files"], capture_output=True, text=True,
+                                 check=True).stdout.split())
+    copied = {p.relative_to(copy).as_posix() for p in copy.rglob("*") if p.is_file()}
+    assert copied == {t for t in tracked if (ROOT / t).is_file()}
+    assert {"pyproject.toml", "ttsbook/gpt2.py", "ttsbook/checkpoints/gpt2_n20.pt"} <= copied
+    assert colab.binder_requirements(str(copy))[1] == str(copy)
