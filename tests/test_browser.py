@@ -19,7 +19,8 @@ The API page must document every public name (``__all__``) of every public modul
 a link to a chapter, and the execution-time page must list every chapter.
 
 Environment: ``CHROMIUM`` (default ``/usr/bin/chromium``) and ``BOOK_HTML`` (default
-``_build/html``). ``make test`` installs Chromium and Playwright and builds the book first.
+``_build/html``). Without a built book, Chromium or Playwright every test here is skipped, with
+the reason; ``make test`` builds the book, installs Chromium and Playwright, and fails on a skip.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from __future__ import annotations
 import functools
 import http.server
 import importlib
+import importlib.util
 import os
 import pkgutil
 import re
@@ -78,6 +80,21 @@ def toc_pages(toc: dict) -> list[str]:
 
 
 PAGES = toc_pages(TOC)
+
+
+def missing_requirement() -> str | None:
+    """Why the browser test cannot run here (no built book, no Chromium, no Playwright), or None."""
+    if not (HTML / "index.html").exists():
+        return f"no built book in {HTML}: run `make book` (`make test` builds it)"
+    if not os.access(CHROMIUM, os.X_OK):
+        return f"no Chromium at {CHROMIUM}: `sudo apt-get install -y chromium`, or set CHROMIUM"
+    if importlib.util.find_spec("playwright") is None:
+        return "Playwright is not installed: `make test` installs it into .venv"
+    return None
+
+
+# `make test` provides all three and fails on any skip (--no-skips).
+pytestmark = pytest.mark.skipif(missing_requirement() is not None, reason=str(missing_requirement()))
 
 
 def source_of(docname: str) -> Path | None:
@@ -260,14 +277,7 @@ def _visit(context, base: str, docname: str) -> PageReport:
 @pytest.fixture(scope="module")
 def crawl() -> dict[str, PageReport]:
     """Visit every page of the table of contents once; the tests below read the reports."""
-    if not (HTML / "index.html").exists():
-        pytest.fail(f"no built book in {HTML}: run `make book` (or `make test`, which builds it)")
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: `apt-get install chromium`, or set CHROMIUM")
-    try:
-        from playwright import sync_api
-    except ImportError:
-        pytest.fail("Playwright is not installed: `make test` installs it into .venv")
+    from playwright import sync_api
     server, base = _serve(HTML)
     external: list[str] = []
 

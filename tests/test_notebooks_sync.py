@@ -29,10 +29,24 @@ def test_ipynb_in_sync_with_markdown(md):
     assert all(c.execution_count is not None for c in code), f"{ipynb.name} is not executed: run `make notebooks`"
 
 
+def _first_code_cell(md):
+    return next(c for c in jupytext.read(md).cells if c.cell_type == "code")
+
+
 @pytest.mark.parametrize("md", CHAPTERS, ids=lambda p: p.name)
 def test_first_code_cell_installs_package_when_missing(md):
-    first = next(c for c in jupytext.read(md).cells if c.cell_type == "code")
-    assert "import ttsbook" in first.source and "pip install" in first.source
+    """On Colab the chapter's first cell installs ttsbook: from the repository, or TTSBOOK_PIP_SPEC."""
+    first = _first_code_cell(md)
+    assert "import ttsbook" in first.source and '"-m", "pip", "install"' in first.source
+    repo = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]
+    default = f'os.environ.get("TTSBOOK_PIP_SPEC", "ttsbook @ git+{repo["url"]}@{repo["branch"]}")'
+    assert default in first.source, f"{md.name}: the first cell does not install from {repo}"
+    assert "hide-cell" in first.metadata.get("tags", [])
+
+
+def test_every_chapter_has_the_same_first_cell():
+    first = {md.name: _first_code_cell(md).source for md in CHAPTERS}
+    assert len(set(first.values())) == 1, f"chapters whose first cell differs: {first}"
 
 
 def test_every_chapter_is_in_the_toc():

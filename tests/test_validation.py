@@ -152,6 +152,7 @@ GOOD: dict[str, dict[str, Any]] = {
     "gpt2.spectrum": dict(name="skewed", d=D),
     "gpt2.save": dict(path=CKPT, model=GPT, history=gpt2.TrainingHistory()),
     "gpt2.load": dict(path=CKPT),
+    "gpt2.checkpoint": dict(name="gpt2_n20"),
 }
 
 
@@ -517,6 +518,8 @@ TABLE: list[Row] = [
     Row("gpt2.save", "model", "type", MODEL, r"\bmodel must be a GPT2"),
     Row("gpt2.save", "history", "type", {}, r"\bhistory must be a TrainingHistory"),
     Row("gpt2.load", "path", "missing", "/nonexistent/gpt2.pt", r"\bpath must name an existing checkpoint"),
+    Row("gpt2.checkpoint", "name", "type", 20, r"\bname must be a checkpoint name"),
+    Row("gpt2.checkpoint", "name", "missing", "gpt2_n21", r"\bname 'gpt2_n21' names no shipped checkpoint"),
     Row("glue", "digits", "<1", 0, r"\bdigits must be an integer >= 1"),
     # numbers in the prose and claims
     Row("number", "value", "non-finite", float("inf"), r"\bvalue must be finite"),

@@ -22,12 +22,15 @@ on. For the LSA, f is linear in y, so this is exactly the pseudo-Newton step of
 
 Training (:func:`train`) is a plain loop: Adam on fresh prompts every step, loss
 ½ mean ‖ŵ − w‖², linear warm-up then cosine decay. ``python -m ttsbook.gpt2 train --help``
-writes a checkpoint that :func:`load` reads with ``torch.load(weights_only=True)``.
+writes a checkpoint that :func:`load` reads with ``torch.load(weights_only=True)``. The book's
+trained models ship inside the package (``ttsbook/checkpoints/``): :func:`checkpoint` finds one
+by name with :mod:`importlib.resources`, wherever the package is installed.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.resources
 import math
 import numbers
 import time
@@ -53,6 +56,7 @@ __all__ = [
     "spectrum",
     "save",
     "load",
+    "checkpoint",
     "main",
 ]
 
@@ -413,6 +417,38 @@ def load(path: str | Path) -> tuple[GPT2, dict]:
     model = GPT2(GPT2Config(**ckpt["config"]))
     model.load_state_dict(ckpt["state_dict"])
     return model.eval(), {k: v for k, v in ckpt.items() if k != "state_dict"}
+
+
+CHECKPOINTS = "checkpoints"  # the package folder that holds the book's trained models
+
+
+def checkpoint(name: str) -> Path:
+    """The path of a checkpoint shipped with the package, e.g. ``checkpoint("gpt2_n20")``.
+
+    The book's models live in ``ttsbook/checkpoints/NAME.pt`` (``make checkpoints`` writes them)
+    and are found with :mod:`importlib.resources`, never relative to the working directory, so a
+    chapter opened alone (on Colab) finds them. Read one with ``load(checkpoint(name))``.
+
+    Parameters
+    ----------
+    name : str
+        The file name without ``.pt`` (``"gpt2_n20"``); a trailing ``.pt`` is accepted.
+
+    Returns
+    -------
+    pathlib.Path
+        An existing file.
+    """
+    if not isinstance(name, str) or not name or "/" in name or "\\" in name:
+        raise ValueError(f"name must be a checkpoint name such as 'gpt2_n20', got {name!r}")
+    folder = importlib.resources.files(__package__) / CHECKPOINTS
+    stem = name.removesuffix(".pt")
+    path = Path(str(folder / f"{stem}.pt"))
+    if not path.is_file():
+        shipped = sorted(p.name.removesuffix(".pt") for p in folder.iterdir()
+                         if p.name.endswith(".pt")) if folder.is_dir() else []
+        raise ValueError(f"name {name!r} names no shipped checkpoint; there are {shipped}")
+    return path
 
 
 def main(argv: list[str] | None = None) -> int:
