@@ -39,55 +39,11 @@ __all__ = [
 ]
 
 
-def mixture_moments(Lambdas, ns, weights) -> tuple[np.ndarray, np.ndarray]:
-    """The mixture moments Λ̄_π = Σ π_ℓ Λ_ℓ and M̄_π = Σ π_ℓ E[S_ℓ²].
-
-    E[S_ℓ²] = (1 + 1/n_ℓ) Λ_ℓ² + tr(Λ_ℓ) Λ_ℓ / n_ℓ is the second moment of the sample
-    covariance of a prompt of n_ℓ examples from task ℓ (it equals Γ_ℓ Λ_ℓ).
-
-    Parameters
-    ----------
-    Lambdas : sequence of (d, d) arrays, or an (L, d, d) array
-        The task covariances, each symmetric positive definite.
-    ns : sequence of int
-        The prompt length of each task.
-    weights : sequence of float
-        The mixture probabilities π (on the simplex).
-
-    Returns
-    -------
-    Lbar, Mbar : np.ndarray, shape (d, d)
-    """
-    mix = tasks.mixture(Lambdas, ns, weights)
-    Lbar = np.einsum("l,lij->ij", mix.weights, mix.Lambdas)
-    Mbar = np.zeros_like(Lbar)
-    for p, Lam, n in zip(mix.weights, mix.Lambdas, mix.ns):
-        Mbar += p * theory._second_moment(Lam, n)
-    return Lbar, (Mbar + Mbar.T) / 2
-
-
-def mixture_optimum(Lambdas, ns, weights) -> np.ndarray:
-    """A_π = Λ̄_π M̄_π⁻¹, the matrix A = −c V_wx that minimises the mixture's training loss.
-
-    Chapter 7, :doc:`/book/07_selection`. For a single task it is Γ⁻¹ (Theorem 3.1). A_π is
-    not symmetric in general when the Λ_ℓ do not commute.
-    """
-    Lbar, Mbar = mixture_moments(Lambdas, ns, weights)
-    # A M̄ = Λ̄  ⇔  M̄ Aᵀ = Λ̄ (M̄, Λ̄ symmetric)
-    return np.linalg.solve(Mbar, Lbar).T
-
-
-def mixture_optimal_v(Lambdas, ns, weights, c: float = 1.0) -> np.ndarray:
-    """The optimal LSA block V_wx = −A_π / c for a task mixture (chapter 7)."""
-    c = positive_float("c", c)
-    return -mixture_optimum(Lambdas, ns, weights) / c
-
-
-def mixture_optimal_loss(Lambdas, ns, weights) -> float:
-    """The optimal mixture training loss ½ (d − tr(A_π Λ̄_π)) (chapter 7)."""
-    Lbar, _ = mixture_moments(Lambdas, ns, weights)
-    A = mixture_optimum(Lambdas, ns, weights)
-    return float(0.5 * (Lbar.shape[0] - np.trace(A @ Lbar)))
+# The mixture closed forms live in :mod:`ttsbook.theory`; these names are kept here.
+mixture_moments = theory.mixture_moments
+mixture_optimum = theory.mixture_optimum
+mixture_optimal_v = theory.mixture_optimal_v
+mixture_optimal_loss = theory.mixture_optimal_loss
 
 
 def cot_error_limit(A: np.ndarray, Sigma: np.ndarray, k):
@@ -198,7 +154,7 @@ def select_tasks(
             raise ValueError("k (the number of CoT steps) is required for objective='cot'")
         k = nonnegative_int("k", k)
 
-        moments = np.stack([theory._second_moment(Lam, n) for Lam, n in zip(mix.Lambdas, mix.ns)])
+        moments = np.stack([theory.second_moment(Lam, n) for Lam, n in zip(mix.Lambdas, mix.ns)])
         eye = np.eye(d)
 
         def fun(p):

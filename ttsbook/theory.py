@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import tasks
 from ._checks import (
     as_covariance,
     as_matrix,
@@ -42,6 +43,11 @@ __all__ = [
     "power_norms",
     "best_cot_steps",
     "critical_train_length",
+    "mixture_moments",
+    "mixture_optimum",
+    "mixture_optimal_v",
+    "mixture_optimal_loss",
+    "stable_step_size",
 ]
 
 
@@ -339,3 +345,104 @@ def critical_train_length(Lambda: np.ndarray, Sigma: np.ndarray) -> float:
     if not np.any(under):
         return float("inf")
     return float(np.min((lam[under] + T) / (sig[under] / 2 - lam[under])))
+
+
+def mixture_moments(Lambdas, ns, weights) -> tuple[np.ndarray, np.ndarray]:
+    """The mixture moments Λ̄_π = Σ π_ℓ Λ_ℓ and M̄_π = Σ π_ℓ E[S_ℓ²].
+
+    E[S_ℓ²] = (1 + 1/n_ℓ) Λ_ℓ² + tr(Λ_ℓ) Λ_ℓ / n_ℓ is the second moment of the sample
+    covariance of a prompt of n_ℓ examples from task ℓ (it equals Γ_ℓ Λ_ℓ). M̄_π is the
+    curvature of the training loss in A = −c V_wx (chapter 7, :doc:`/book/07_selection`).
+
+    Parameters
+    ----------
+    Lambdas : sequence of (d, d) arrays, an (L, d, d) array, or one (d, d) array
+        The task covariances, each symmetric positive definite.
+    ns : int or sequence of int
+        The prompt length of each task.
+    weights : sequence of float
+        The mixture probabilities π (on the simplex).
+
+    Returns
+    -------
+    Lbar, Mbar : np.ndarray, shape (d, d)
+    """
+    mix = tasks.mixture(Lambdas, ns, weights)
+    if mix.ns is None or mix.weights is None:
+        raise ValueError("ns and weights must be given for the mixture moments")
+    Lbar = np.einsum("l,lij->ij", mix.weights, mix.Lambdas)
+    Mbar = np.zeros_like(Lbar)
+    for p, Lam, n in zip(mix.weights, mix.Lambdas, mix.ns):
+        Mbar += p * _second_moment(Lam, n)
+    return Lbar, (Mbar + Mbar.T) / 2
+
+
+def mixture_optimum(Lambdas, ns, weights) -> np.ndarray:
+    """A_π = Λ̄_π M̄_π⁻¹, the matrix A = −c V_wx that minimises the mixture's training loss.
+
+    Chapter 7, :doc:`/book/07_selection`. For a single task it is Γ⁻¹ (Theorem 3.1). A_π is
+    not symmetric in general when the Λ_ℓ do not commute.
+    """
+    Lbar, Mbar = mixture_moments(Lambdas, ns, weights)
+    # A M̄ = Λ̄  ⇔  M̄ Aᵀ = Λ̄ (M̄, Λ̄ symmetric)
+    return np.linalg.solve(Mbar, Lbar).T
+
+
+def mixture_optimal_v(Lambdas, ns, weights, c: float = 1.0) -> np.ndarray:
+    """The optimal LSA block V_wx = −A_π / c for a task mixture (chapter 7)."""
+    c = positive_float("c", c)
+    return -mixture_optimum(Lambdas, ns, weights) / c
+
+
+def mixture_optimal_loss(Lambdas, ns, weights) -> float:
+    """The optimal mixture training loss ½ (d − tr(A_π Λ̄_π)) (chapter 7)."""
+    Lbar, _ = mixture_moments(Lambdas, ns, weights)
+    A = mixture_optimum(Lambdas, ns, weights)
+    return float(0.5 * (Lbar.shape[0] - np.trace(A @ Lbar)))
+
+
+def stable_step_size(Lambda, n, c: float = 1.0, weights=None) -> float:
+    """The largest stable constant step of gradient descent on V_wx: 2 / (c² λ_max(M̄_π)).
+
+    With A = −c V_wx the population training loss is ½ [d − 2 tr(A Λ̄_π) + tr(A M̄_π Aᵀ)],
+    whose gradient in V_wx is −c (A M̄_π − Λ̄_π). A step of size η maps the error
+    V_wx − V* to (V_wx − V*)(I − η c² M̄_π), which contracts if and only if
+    η < 2 / (c² λ_max(M̄_π)). For one task M̄ = E[S²] = ΓΛ (Theorem 3.1).
+
+    Parameters
+    ----------
+    Lambda : (d, d) array, or a sequence of them for a task mixture
+        The training covariance(s).
+    n : int or sequence of int
+        The prompt length(s).
+    c : float
+        The fixed key-query scale of the LSA.
+    weights : sequence of float, optional
+        The mixture probabilities (default uniform; ignored for one task).
+
+    Returns
+    -------
+    float
+    """
+    c = positive_float("c", c)
+    Lambdas, ns, pis = _as_mixture(Lambda, n, weights)
+    _, Mbar = mixture_moments(Lambdas, ns, pis)
+    return float(2.0 / (c**2 * np.linalg.eigvalsh(Mbar)[-1]))
+
+
+def _as_mixture(Lambda, n, weights) -> tuple[np.ndarray, tuple[int, ...], np.ndarray]:
+    """One task (a (d, d) array and an int n) or a mixture, as (Λ_ℓ stack, n_ℓ, π)."""
+    try:
+        one_task = np.ndim(Lambda) == 2
+    except ValueError:  # a ragged sequence of matrices
+        one_task = False
+    if one_task:
+        Lambda, n = as_covariance("Lambda", Lambda), positive_int("n", n)
+        mix = tasks.mixture([Lambda], [n], weights)
+    else:
+        mix = tasks.mixture(Lambda, n, weights)
+    if mix.ns is None:
+        raise ValueError("n must give the prompt length of every task")
+    L = mix.Lambdas.shape[0]
+    pis = mix.weights if mix.weights is not None else np.full(L, 1.0 / L)
+    return mix.Lambdas, mix.ns, pis
