@@ -78,6 +78,28 @@ def cot_objective(weights, Lambdas, ns, Sigma, k: int) -> float:
     return cot_error_limit(A, Sigma, k)
 
 
+def _log_power_norm(M: np.ndarray, k: int) -> float:
+    """log ‖M^k‖_F², by repeated squaring with the scale kept apart, so that it neither
+    underflows nor overflows (−1e300 for an exactly nilpotent power)."""
+    result, log_result = np.eye(M.shape[0]), 0.0
+    base, log_base = M.copy(), 0.0
+    while k:
+        if k & 1:
+            result, log_result = result @ base, log_result + log_base
+            s = np.linalg.norm(result)
+            if s == 0:
+                return -1e300
+            result, log_result = result / s, log_result + np.log(s)
+        k >>= 1
+        if k:
+            base, log_base = base @ base, 2 * log_base
+            s = np.linalg.norm(base)
+            if s == 0:
+                return -1e300
+            base, log_base = base / s, log_base + np.log(s)
+    return float(2 * (log_result + np.log(np.linalg.norm(result))))
+
+
 def _qp_terms(Lambdas: np.ndarray, Sigma: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """vec(I − Σ⁻¹Λ̄_π) = b − B π with b = vec(I) and column ℓ of B = vec(Σ⁻¹Λ_ℓ)."""
     d = Sigma.shape[0]
@@ -122,7 +144,8 @@ def select_tasks(
         prompt length are interchangeable for it (ties are split as the solver finds them).
         ``"cot"``: the exact m → ∞ error of k CoT steps of the trained mixture optimum,
         ‖(I − A_π Σ)^k‖_F², minimised with SLSQP from the uniform mixture and every vertex (it
-        is not convex in π); its logarithm is minimised, for scale.
+        is not convex in π); its logarithm is minimised, computed by repeated squaring with the
+        scale kept apart, so that errors far below the smallest float (large k) still compare.
     k : int, optional
         The number of CoT steps, required for ``objective="cot"``.
 
@@ -163,9 +186,7 @@ def select_tasks(
             Lbar = np.einsum("l,lij->ij", p, mix.Lambdas)
             Mbar = np.einsum("l,lij->ij", p, moments)
             A = np.linalg.solve(Mbar, Lbar).T
-            with np.errstate(over="ignore", invalid="ignore"):
-                val = np.sum(np.linalg.matrix_power(eye - A @ Sigma, k) ** 2)
-            return float(np.log(val)) if np.isfinite(val) and val > 0 else 1e3
+            return _log_power_norm(eye - A @ Sigma, k)
 
         starts = [uniform] + [np.eye(L)[i] * (1 - 1e-3) + 1e-3 / L for i in range(L)]
         return _simplex_minimize(fun, None, L, starts, tol=1e-12)

@@ -187,14 +187,17 @@ def cot_error_limit_per_skill(Gamma: np.ndarray, Sigma: np.ndarray, k) -> np.nda
 
     Shape (len(k), d) for an array ``k``, (d,) for an int ``k``.
 
-    The skills are the common eigenvectors, ordered by the eigenvalues of Σ (descending).
+    The skills are the common eigenvectors, ordered by the eigenvalues σ_j of Σ (descending);
+    skills with equal σ_j (to a relative 1e-10) are ordered by γ_j ascending, that is by the
+    ratio σ_j/γ_j descending, so the order is defined for any input (Σ = I included).
     Raises ``ValueError`` if Γ and Σ do not commute (their skills are then not shared).
     """
     Gamma = as_covariance("Gamma", Gamma)
     Sigma = as_covariance("Sigma", Sigma, Gamma.shape[0])
     ks, scalar = steps_array("k", k)
     gam, sig = _joint_eigen(Gamma, Sigma, "Gamma and Sigma")
-    order = np.argsort(-sig, kind="stable")
+    key = np.round(sig / np.max(sig), 10)
+    order = np.lexsort((np.round(gam / np.max(gam), 10), -key))
     r = 1 - sig[order] / gam[order]
     with np.errstate(over="ignore"):
         out = r[None, :] ** (2.0 * ks.ravel()[:, None])
@@ -257,13 +260,29 @@ def cot_error_limit_general(Gamma: np.ndarray, Sigma: np.ndarray, k):
     return _cot_error_limit(invertible("Gamma", Gamma), Sigma, k)
 
 
-def _joint_eigen(A: np.ndarray, B: np.ndarray, name: str) -> tuple[np.ndarray, np.ndarray]:
-    """Diagonal entries of two commuting SPD matrices in a shared eigenbasis (same order)."""
-    comm = A @ B - B @ A
-    if np.max(np.abs(comm)) > 1e-8 * max(np.max(np.abs(A)), 1.0) * max(np.max(np.abs(B)), 1.0):
+def _joint_eigen(A: np.ndarray, B: np.ndarray, name: str, rtol: float = 1e-8) -> tuple[np.ndarray, np.ndarray]:
+    """Diagonal entries of two commuting symmetric matrices in a shared eigenbasis (same order).
+
+    Scale-free: commutation is tested as ‖AB − BA‖_F ≤ rtol ‖A‖_F ‖B‖_F. A is diagonalised, its
+    eigenvalues are grouped into clusters (gaps ≤ rtol ‖A‖_2), B is diagonalised inside each
+    cluster's eigenspace, and the basis found is checked to diagonalise both matrices (relative
+    off-diagonal mass ≤ 1e-6), else ``ValueError``.
+    """
+    nA, nB = np.linalg.norm(A), np.linalg.norm(B)
+    if np.linalg.norm(A @ B - B @ A) > rtol * nA * nB:
         raise ValueError(f"{name} must commute for a per-skill formula")
-    _, U = np.linalg.eigh(B + np.pi * 1e-3 * A)
-    return np.einsum("ij,ik,kj->j", U, A, U), np.einsum("ij,ik,kj->j", U, B, U)
+    evals, U = np.linalg.eigh(A)
+    cuts = np.flatnonzero(np.diff(evals) > rtol * np.max(np.abs(evals))) + 1
+    for block in np.split(np.arange(evals.size), cuts):
+        if block.size > 1:
+            Ub = U[:, block]
+            _, W = np.linalg.eigh(Ub.T @ B @ Ub)
+            U[:, block] = Ub @ W
+    DA, DB = U.T @ A @ U, U.T @ B @ U
+    for D, norm in ((DA, nA), (DB, nB)):
+        if np.linalg.norm(D - np.diag(np.diag(D))) > 1e-6 * norm:
+            raise ValueError(f"{name} must commute for a per-skill formula (no shared eigenbasis found)")
+    return np.diag(DA).copy(), np.diag(DB).copy()
 
 
 def best_cot_steps(Gamma: np.ndarray, Sigma: np.ndarray, k_cap: int = 10**7):
@@ -285,11 +304,12 @@ def best_cot_steps(Gamma: np.ndarray, Sigma: np.ndarray, k_cap: int = 10**7):
     k_cap = positive_int("k_cap", k_cap)
     r = skill_ratios(Gamma, Sigma)
     rho = float(np.max(np.abs(1 - r)))
-    if rho <= 1:
+    if rho <= 1 + 1e-9:  # a ratio of 2 up to rounding: that skill's error stays constant
         return float("inf")
     try:
         gam, sig = _joint_eigen(Gamma, Sigma, "Gamma and Sigma")
         a = (1 - sig / gam) ** 2
+        a[np.abs(a - 1) <= 1e-9] = 1.0  # ratio 2 up to rounding: a constant term
         commuting = True
     except ValueError:
         commuting = False
