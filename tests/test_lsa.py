@@ -85,8 +85,8 @@ def test_training_reaches_closed_form(name):
 
 
 def test_training_is_deterministic():
-    a, ha = lsa.train(tasks.skewed(4), 6, steps=30, batch=64, seed=7, progress=False)
-    b, hb = lsa.train(tasks.skewed(4), 6, steps=30, batch=64, seed=7, progress=False)
+    a, ha = lsa.train(tasks.skewed(4), 6, steps=30, batch=64, seed=7, progress=False, tol=None)
+    b, hb = lsa.train(tasks.skewed(4), 6, steps=30, batch=64, seed=7, progress=False, tol=None)
     torch.testing.assert_close(a.V_wx, b.V_wx, rtol=0, atol=0)
     np.testing.assert_array_equal(ha.loss, hb.loss)
 
@@ -111,3 +111,116 @@ def test_training_is_deterministic():
 def test_bad_input_raises_naming_argument(call, name):
     with pytest.raises(ValueError, match=name):
         call()
+
+
+# ----------------------------------------------------------------------------- training defaults
+
+
+def _rel(model, target):
+    return np.linalg.norm(model.V_wx.detach().double().numpy() - target) / np.linalg.norm(target)
+
+
+def test_stable_step_size_is_two_over_the_curvature():
+    """2/(c² λ_max(ΓΛ)) for one task; a constant step just above it diverges, just below converges."""
+    d, n, c = 6, 9, 1.5
+    Lam = tasks.rotate(tasks.with_trace(tasks.skewed(d), d), seed=3)
+    bound = theory.stable_step_size(Lam, n, c)
+    assert bound == pytest.approx(2 / (c**2 * np.linalg.eigvalsh(theory.gamma(Lam, n) @ Lam).max()), rel=1e-12)
+    with pytest.raises(lsa.TrainingDiverged, match=r"lr = .*stable bound"):
+        lsa.train(Lam, n, c=c, lr=1.02 * bound, steps=3000, mode="population", dtype=torch.float64,
+                  progress=False, tol=None)
+    model, _ = lsa.train(Lam, n, c=c, lr=0.98 * bound, mode="population", dtype=torch.float64,
+                         progress=False, steps=20000)
+    assert _rel(model, theory.optimal_v(Lam, n, c)) < 1e-6
+
+
+def test_default_run_on_trace_normalised_skewed_task_converges():
+    """tr Λ = d makes λ_max(ΓΛ) large: the default step must follow it (no NaN, within 2%)."""
+    d, n = 10, 20
+    Lam = tasks.with_trace(tasks.skewed(d), d)
+    model, hist = lsa.train(Lam, n, progress=False)
+    assert np.all(np.isfinite(hist.rel_error))
+    assert _rel(model, theory.optimal_v(Lam, n)) <= 0.02
+
+
+@pytest.mark.parametrize("d, n, spectrum", [(5, 3, "power"), (10, 80, "skewed"), (20, 10, "trace"),
+                                            (40, 80, "power")])
+def test_population_mode_reaches_closed_form(d, n, spectrum):
+    Lam = {"power": tasks.power_law(d, 1.5), "skewed": tasks.skewed(d),
+           "trace": tasks.with_trace(tasks.skewed(d), d)}[spectrum]
+    model, hist = lsa.train(Lam, n, mode="population", progress=False)
+    assert _rel(model, theory.optimal_v(Lam, n)) <= 0.02
+    # the recorded loss is the exact population loss: it ends at L*
+    assert hist.loss[-1] == pytest.approx(theory.optimal_loss(Lam, n), rel=1e-3, abs=1e-6)
+
+
+def test_sampled_mode_at_d20():
+    d, n = 20, 40
+    Lam = tasks.skewed(d)
+    model, _ = lsa.train(Lam, n, progress=False)
+    assert _rel(model, theory.optimal_v(Lam, n)) <= 0.02
+
+
+def test_sampled_statistics_have_the_prompt_moments():
+    """u = S w drawn by the training sampler: E[u wᵀ] = Λ and E[u uᵀ] = E[S²] = ΓΛ, and
+    E‖u‖⁴ agrees with u = X y / n computed from real prompts."""
+    d, n, B = 4, 5, 400_000
+    Lam = tasks.rotate(tasks.skewed(d), seed=0)
+    chol = torch.as_tensor(np.linalg.cholesky(Lam), dtype=torch.float64)
+    u, w = lsa._sample_statistics(chol, n, B, torch.Generator().manual_seed(1), torch.float64)
+    u, w = u.numpy(), w.numpy()
+    M = theory.second_moment(Lam, n)
+    np.testing.assert_allclose(u.T @ w / B, Lam, atol=0.02)
+    np.testing.assert_allclose(u.T @ u / B, M, atol=0.03 * np.abs(M).max())
+    X, y, _ = tasks.sample_prompts(Lam, n, B, seed=2, dtype=torch.float64)
+    u_ref = torch.einsum("bdn,bn->bd", X, y).numpy() / n
+    fourth, ref = np.mean(np.sum(u**2, 1) ** 2), np.mean(np.sum(u_ref**2, 1) ** 2)
+    assert fourth == pytest.approx(ref, rel=0.05)
+
+
+def test_statistics_loss_is_the_model_loss_on_prompts():
+    """The loss from u = X y / n equals ½ mean ‖LSA.predict − w‖², value and gradient."""
+    d, n = 4, 6
+    model = lsa.LSA(d, c=1.3, dtype=torch.float64)
+    with torch.no_grad():
+        model.V_wx.copy_(torch.randn(d, d, generator=torch.Generator().manual_seed(0), dtype=torch.float64))
+    X, y, w = tasks.sample_prompts(tasks.skewed(d), n, 32, seed=4, dtype=torch.float64)
+    direct = 0.5 * ((model.predict(X, y) - w) ** 2).sum(1).mean()
+    (g_direct,) = torch.autograd.grad(direct, model.V_wx)
+    stat = lsa._statistics_loss(model, torch.einsum("bdn,bn->bd", X, y) / n, w)
+    (g_stat,) = torch.autograd.grad(stat, model.V_wx)
+    torch.testing.assert_close(stat, direct, rtol=1e-12, atol=1e-12)
+    torch.testing.assert_close(g_stat, g_direct, rtol=1e-12, atol=1e-12)
+
+
+def test_short_run_warns_with_error_reached():
+    with pytest.warns(UserWarning, match=r"relative error .* > tol = 0.02 after 5 steps"):
+        lsa.train(tasks.skewed(6), 12, steps=5, progress=False)
+
+
+def test_sampled_divergence_raises_naming_the_bound():
+    Lam = tasks.with_trace(tasks.skewed(10), 10)
+    bound = theory.stable_step_size(Lam, 20)
+    with pytest.raises(lsa.TrainingDiverged, match=f"stable bound .* = {bound:.4g}"):
+        lsa.train(Lam, 20, lr=0.5, steps=400, batch=256, progress=False)
+
+
+def test_mixture_uses_the_theory_target():
+    Ls = [tasks.skewed(3), tasks.isotropic(3)]
+    model, hist = lsa.train(Ls, [4, 8], weights=[0.3, 0.7], mode="population", progress=False)
+    target = theory.mixture_optimal_v(Ls, [4, 8], [0.3, 0.7])
+    assert _rel(model, target) <= 0.02
+    assert hist.optimal_loss == pytest.approx(theory.mixture_optimal_loss(Ls, [4, 8], [0.3, 0.7]))
+    # a single task is the mixture of one
+    a, _ = lsa.train(tasks.skewed(3), 4, mode="population", progress=False, dtype=torch.float64)
+    b, _ = lsa.train([tasks.skewed(3)], [4], mode="population", progress=False, dtype=torch.float64)
+    torch.testing.assert_close(a.V_wx, b.V_wx, rtol=0, atol=0)
+
+
+def test_gpt2_training_refuses_a_non_finite_loss():
+    """An absurd learning rate makes the GPT-2 loss NaN at the second step: training stops there."""
+    from ttsbook import gpt2
+
+    cfg = gpt2.GPT2Config(d=3, n_layer=1, n_head=1, n_embd=8)
+    with pytest.raises(lsa.TrainingDiverged, match=r"loss is nan at step 1 with peak lr = 1e\+37"):
+        gpt2.train(cfg, np.eye(3), n=4, steps=6, batch=4, lr=1e37, warmup=0, progress=False)

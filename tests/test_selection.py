@@ -234,3 +234,24 @@ def test_train_mixture_reaches_mixture_optimum(one_thread):
     for other in (theory.optimal_v(Ls[0], 5), theory.optimal_v(Ls[1], 20),
                   selection.mixture_optimal_v(Ls, ns, [0.5, 0.5])):
         assert np.linalg.norm(model.V_wx.detach().numpy() - other) / np.linalg.norm(other) > 0.02
+
+
+@pytest.mark.parametrize("k", [800, 3000])
+def test_cot_selection_in_log_error_at_large_k(k):
+    """At large k the errors are far below the smallest float; the choice must still be the best.
+
+    Diagonal tasks and target: ‖(I − A_π Σ)^k‖_F² = Σ_j (1 − a_j σ_j)^{2k}, whose logarithm is a
+    log-sum-exp computed exactly; the selected π must be within 1% of the best on a grid of π.
+    """
+    from scipy.special import logsumexp
+
+    Ls = [np.diag([1.0, 0.5, 0.3]), np.eye(3), np.diag([0.3, 0.5, 1.0])]
+    ns, Sig = [40, 40, 40], np.diag([0.6, 0.8, 0.7])
+
+    def log_error(p):
+        A = selection.mixture_optimum(Ls, ns, p)
+        return logsumexp(2 * k * np.log(np.abs(1 - np.diag(A) * np.diag(Sig))))
+
+    grid = [np.array([a, b, 1 - a - b]) for a in np.linspace(0, 1, 21) for b in np.linspace(0, 1, 21) if a + b <= 1]
+    best = min(log_error(q) for q in grid)
+    assert log_error(selection.select_tasks(Ls, ns, Sig, objective="cot", k=k)) <= best + 0.01 * abs(best)

@@ -125,3 +125,63 @@ def test_cot_error_limit_reports_divergence_as_inf():
 def test_bad_input_raises_naming_argument(call, name):
     with pytest.raises(ValueError, match=name):
         call()
+
+
+# ----------------------------------------------------------------------------- joint eigenbasis
+
+
+def _rotated_noncommuting(d=10):
+    return tasks.rotate(tasks.with_trace(tasks.skewed(d), d), seed=0), tasks.rotate(tasks.skewed(d), seed=1)
+
+
+@pytest.mark.parametrize("scale", [1.0, 1e-5, 1e5])
+def test_commutation_test_is_scale_free(scale):
+    """Strongly non-commuting Λ, Σ are refused at every scale (the quantities are scale-free)."""
+    Lam, Sig = _rotated_noncommuting()
+    with pytest.raises(ValueError, match="must commute"):
+        theory.critical_train_length(scale * Lam, scale * Sig)
+    with pytest.raises(ValueError, match="must commute"):
+        theory.cot_error_limit_per_skill(theory.gamma(scale * Lam, 80), scale * Sig, 3)
+
+
+@pytest.mark.parametrize("scale", [1e-5, 1.0, 1e5])
+def test_best_cot_steps_is_scale_free_without_commutation(scale):
+    """best_cot_steps(sΓ, sΣ) is best_cot_steps(Γ, Σ), and equals a brute-force argmin."""
+    Gam = tasks.rotate(np.diag([1.0, 0.5, 0.2]), seed=4)
+    Sig = tasks.rotate(np.diag([1.2, 0.9, 0.6]), seed=5)
+    errs = theory.cot_error_limit(Gam, Sig, np.arange(200))
+    assert theory.best_cot_steps(scale * Gam, scale * Sig) == int(np.argmin(errs))
+
+
+def test_shared_basis_under_an_eigenvalue_clash():
+    """Γ = Q diag(2, 1) Qᵀ, Σ = Q diag(1, 1 + ε) Qᵀ with ε = π·10⁻³: Σ + εΓ has a double eigenvalue,
+    yet the per-skill errors are (1 − σ_j/γ_j)² = (ε², 1/4) (σ descending)."""
+    Q = tasks.random_rotation(2, seed=3)
+    eps = np.pi * 1e-3
+    Gam, Sig = Q @ np.diag([2.0, 1.0]) @ Q.T, Q @ np.diag([1.0, 1.0 + eps]) @ Q.T
+    np.testing.assert_allclose(theory.cot_error_limit_per_skill(Gam, Sig, 1), [eps**2, 0.25], rtol=1e-6)
+    # Λ = diag(1, 0.1), Σ = diag(1 − 0.9ε, 1): again Σ + εΛ is a multiple of I; n_c = 1.2/0.4 = 3
+    Lam, Sig2 = Q @ np.diag([1.0, 0.1]) @ Q.T, Q @ np.diag([1 - 0.9 * eps, 1.0]) @ Q.T
+    assert theory.critical_train_length(Lam, Sig2) == pytest.approx(3.0, rel=1e-9)
+
+
+def test_per_skill_order_breaks_ties_by_ratio():
+    """Σ = I ties every σ_j: skills are then ordered by σ_j/γ_j descending (γ_j ascending)."""
+    Q = tasks.random_rotation(3, seed=0)
+    Gam = Q @ np.diag([0.5, 2.0, 1.0]) @ Q.T
+    out = theory.cot_error_limit_per_skill(Gam, np.eye(3), 1)
+    np.testing.assert_allclose(out, [(1 - 1 / 0.5) ** 2, 0.0, (1 - 1 / 2.0) ** 2], atol=1e-12)
+
+
+def test_ratio_exactly_two_does_not_overthink():
+    """Λ = diag(1, 1/4), Σ = I, n = n_c = 6: skill 2 has σ/γ = 2 exactly, its error stays constant."""
+    Lam, Sig, n = np.diag([1.0, 0.25]), np.eye(2), 6
+    assert theory.critical_train_length(Lam, Sig) == pytest.approx(6.0)
+    assert theory.best_cot_steps(theory.gamma(Lam, n), Sig) == float("inf")
+    assert theory.best_cot_steps(theory.gamma(Lam, 7), Sig) < float("inf")
+
+
+def test_stable_step_size_of_a_mixture():
+    Ls, ns, pi = [tasks.skewed(4), tasks.rotate(tasks.isotropic(4) * 2, seed=1)], [3, 9], [0.25, 0.75]
+    M = sum(p * theory.second_moment(L, n) for p, L, n in zip(pi, Ls, ns))
+    assert theory.stable_step_size(Ls, ns, c=2.0, weights=pi) == pytest.approx(2 / (4 * np.linalg.eigvalsh(M)[-1]))

@@ -45,7 +45,7 @@ from tqdm import tqdm
 
 from . import tasks
 from ._checks import as_covariance, float_tensor, nonnegative_int, positive_float, positive_int
-from .lsa import _check_prompts, embed
+from .lsa import TrainingDiverged, _check_prompts, embed
 
 __all__ = [
     "GPT2Config",
@@ -325,6 +325,11 @@ def train(
     model : GPT2
         On the CPU, in eval mode.
     history : TrainingHistory
+
+    Raises
+    ------
+    ttsbook.lsa.TrainingDiverged
+        (a ``RuntimeError``) as soon as the training loss is not finite.
     """
     if not isinstance(cfg, GPT2Config):
         raise ValueError(f"cfg must be a GPT2Config, got {type(cfg).__name__}")
@@ -363,11 +368,15 @@ def train(
         X, y, w = tasks.sample_prompts(Lambda, n, batch, seed=gen)
         w_hat = model.predict(X.to(dev), y.to(dev))
         loss = 0.5 * (w_hat - w.to(dev)).pow(2).sum(dim=1).mean()
+        value = loss.item()
+        if not math.isfinite(value):
+            raise TrainingDiverged(f"the GPT-2 training loss is {value} at step {step} with peak lr = {lr:g}: "
+                                   "use a smaller lr (or a longer warm-up)")
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
         sched.step()
-        running += loss.item()
+        running += value
         count += 1
         if (step + 1) % record_every == 0 or step + 1 == steps:
             history.steps.append(step + 1)

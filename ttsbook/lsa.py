@@ -15,6 +15,7 @@ reaches −Γ⁻¹/c (Theorem 3.1, chapter 2, :doc:`/book/02_training`).
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,10 +23,10 @@ import torch
 from torch import nn
 from tqdm import tqdm
 
-from . import selection, tasks, theory
+from . import tasks, theory
 from ._checks import as_covariance, as_matrix, finite_float, float_tensor, nonnegative_int, positive_float, positive_int
 
-__all__ = ["Blocks", "embed", "LSA", "optimal", "train", "TrainingHistory"]
+__all__ = ["Blocks", "embed", "LSA", "optimal", "train", "TrainingHistory", "TrainingDiverged"]
 
 
 @dataclass(frozen=True)
@@ -189,114 +190,270 @@ def relative_error(model: LSA, target: np.ndarray) -> float:
     return float(np.linalg.norm(V - target) / np.linalg.norm(target))
 
 
-def _is_single_task(Lambda) -> bool:
-    if isinstance(Lambda, (np.ndarray, torch.Tensor)):
-        return Lambda.ndim == 2
+def _as_mixture(Lambda, n, weights) -> tuple[np.ndarray, tuple[int, ...], np.ndarray]:
+    """One task (a (d, d) array and an int n) or a mixture, as (Λ_ℓ stack, n_ℓ, π)."""
     try:
-        return np.ndim(Lambda[0]) == 1
-    except (TypeError, IndexError, KeyError):
-        return True
+        one_task = np.ndim(Lambda) == 2
+    except ValueError:  # a ragged sequence of matrices
+        one_task = False
+    if one_task:
+        Lambda, n = as_covariance("Lambda", Lambda), positive_int("n", n)
+        mix = tasks.mixture([Lambda], [n], weights)
+    else:
+        mix = tasks.mixture(Lambda, n, weights)
+    if mix.ns is None:
+        raise ValueError("n must give the prompt length of every task")
+    L = mix.Lambdas.shape[0]
+    return mix.Lambdas, mix.ns, mix.weights if mix.weights is not None else np.full(L, 1.0 / L)
+
+
+class TrainingDiverged(RuntimeError):
+    """Raised by :func:`train` when gradient descent diverges (non-finite or exploding loss)."""
+
+
+def _sample_statistics(chol: torch.Tensor, n: int, batch: int, gen: torch.Generator,
+                       dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor]:
+    """Draw ``batch`` pairs (u, w) with u = S w = X y / n for fresh prompts of n examples.
+
+    The LSA sees a prompt only through u: its prediction is ŵ = −c V_wx u. With X = L Z
+    (L Lᵀ = Λ, Z standard normal d × n) and v = Lᵀ w, u = L Z Zᵀ v / n. Split Z along
+    v̂ = v/‖v‖: a = Zᵀ v̂ ~ N(0, I_n) is independent of (I − v̂v̂ᵀ) Z, so
+    Z Zᵀ v̂ = q v̂ + √q (I − v̂v̂ᵀ) g with q = ‖a‖² ~ χ²_n and g ~ N(0, I_d) independent.
+    This draws u exactly from its distribution with O(n + d²) work per prompt instead of O(d n).
+    """
+    d = chol.shape[0]
+    w = torch.randn(batch, d, generator=gen, dtype=dtype)
+    q = (torch.randn(batch, n, generator=gen, dtype=dtype) ** 2).sum(dim=1, keepdim=True)
+    g = torch.randn(batch, d, generator=gen, dtype=dtype)
+    v = w @ chol
+    norm = v.norm(dim=1, keepdim=True)
+    vh = v / norm
+    z = q * vh + q.sqrt() * (g - (g * vh).sum(dim=1, keepdim=True) * vh)
+    return (norm * z) @ chol.T / n, w
+
+
+def _statistics_loss(model: "LSA", u: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+    """½ mean ‖ŵ − w‖² with the LSA's prediction ŵ = −c V_wx u (u = S w, see :meth:`LSA.predict`)."""
+    pred = -model.c * u @ model.V_wx.T
+    return 0.5 * ((pred - w) ** 2).sum(dim=1).mean()
+
+
+MODES = ("sampled", "population")
+MAX_DEFAULT_STEPS = 20_000
+
+
+def _constant_steps(rate_min: float, tol: float) -> int:
+    """Steps of a constant step that shrink the slowest error mode, contracted by (1 − rate_min)
+    a step (rate_min = lr c² μ_min), to tol/4: ln(4/tol) / −ln(1 − rate_min) ≈ κ ln(4/tol)."""
+    return max(1, int(np.ceil(np.log(4.0 / tol) / -np.log1p(-min(rate_min, 1 - 1e-12)))))
+
+
+def _sampled_schedule(rate_min: float, tol: float, noise: float, decay_from: float | None) -> tuple[int, int]:
+    """(steps T, decay start t0) for the sampled mode: constant step up to t0, then lr t0/(t+1).
+
+    The summed step size is lr t0 (1 + ln(T/t0)), which must shrink the slowest mode to tol/4
+    (:func:`_constant_steps`). The 1/t phase leaves the one-step noise ``noise`` of the
+    mini-batch gradient shrunk by about √(t0/T), which must be below tol/2. With
+    ``decay_from`` given, t0 = decay_from · T.
+    """
+    D = _constant_steps(rate_min, tol)
+    if decay_from is not None:
+        if decay_from == 0:
+            return D, 0
+        T = int(np.ceil(D / (decay_from * (1 + np.log(1 / decay_from)))))
+        return T, int(decay_from * T)
+    R = max(1 / 0.3, (noise / (tol / 2)) ** 2)
+    t0 = max(1, int(np.ceil(D / (1 + np.log(R)))))
+    return int(np.ceil(t0 * R)), t0
+
+
+def _step_noise(model: LSA, target: np.ndarray, lr: float, loss_fn) -> float:
+    """Relative size ‖lr · ĝ‖_F/‖V*‖_F of one mini-batch step taken at the optimum V* (where the
+    expected gradient is zero, so ĝ is pure sampling noise); the model is reset to zero after."""
+    with torch.no_grad():
+        model.V_wx.copy_(torch.as_tensor(target, dtype=model.V_wx.dtype))
+    model.V_wx.grad = None
+    loss_fn().backward()
+    noise = lr * float(model.V_wx.grad.norm()) / float(np.linalg.norm(target))
+    model.V_wx.grad = None
+    with torch.no_grad():
+        model.V_wx.zero_()
+    return noise
 
 
 def train(
     Lambda,
     n,
-    steps: int = 600,
+    steps: int | None = None,
     batch: int = 4096,
-    lr: float = 0.5,
+    lr: float | None = None,
     seed: int = 0,
     c: float = 1.0,
-    decay_from: float = 0.3,
+    decay_from: float | None = None,
     record_every: int = 10,
     dtype: torch.dtype = torch.float32,
     progress: bool = True,
     weights=None,
+    mode: str = "sampled",
+    tol: float | None = 0.02,
 ) -> tuple[LSA, TrainingHistory]:
-    """Train V_wx of an :class:`LSA` from zero by mini-batch gradient descent on fresh prompts.
+    """Train V_wx of an :class:`LSA` from zero by gradient descent, to V* = −Γ⁻¹/c (Theorem 3.1).
 
-    Each step samples ``batch`` prompts of length ``n`` from Λ and takes a gradient step on
-    L = ½ mean ‖f(E)[:, −1] − (0, 0, w, 1)‖². The step size is ``lr`` for the first
-    ``decay_from`` fraction of the steps and then decays as 1/t, so that the sampling noise of
-    the mini-batch gradient averages out (with a constant step the iterate only reaches a noise
-    floor around the optimum). No chain of thought is used in training.
+    The loss is L = ½ mean ‖ŵ − w‖² over prompts of length ``n`` from Λ, with the LSA's
+    prediction ŵ = −c V_wx S w. With A = −c V_wx its expectation is
+    ½ [d − 2 tr(A Λ) + tr(A M Aᵀ)], M = E[S²] = ΓΛ, a quadratic with curvature c² M in V_wx:
+    gradient descent with a constant step η contracts the error mode j by (1 − η c² μ_j) per
+    step (μ_j the eigenvalues of M) and diverges for η ≥ 2/(c² μ_max)
+    (:func:`ttsbook.theory.stable_step_size`).
 
-    **Task mixtures** (chapter 7, :doc:`/book/07_selection`): pass a sequence of covariances
-    ``Lambda = [Λ_1, …, Λ_L]``, their prompt lengths ``n = [n_1, …, n_L]`` (or one int for all)
-    and the probabilities ``weights = π`` (default uniform). Prompts of different lengths need
-    their own ρ = n_ℓ, so each step draws a stratified batch: task ℓ gets max(1, round(π_ℓ ·
-    batch)) prompts of length n_ℓ (tasks with π_ℓ = 0 get none), the loss of each task is
-    averaged over its prompts and the task losses are summed with weights π_ℓ. The gradient is
-    then an unbiased estimate of the gradient of the mixture's population loss, with less noise
-    than drawing a task label per prompt. The model converges to V_wx = −A_π/c with
-    A_π = Λ̄_π M̄_π⁻¹ (:func:`ttsbook.selection.mixture_optimum`), which the history tracks.
-    One task (a single matrix) behaves exactly as before.
+    Parameters
+    ----------
+    Lambda, n :
+        One task: a covariance Λ and a prompt length n. A **task mixture** (chapter 7,
+        :doc:`/book/07_selection`): a sequence ``[Λ_1, …, Λ_L]``, the prompt lengths
+        ``[n_1, …, n_L]`` (or one int for all) and ``weights = π`` (default uniform). The loss is
+        Σ_ℓ π_ℓ L_ℓ, with Λ and M replaced by Λ̄_π and M̄_π (:func:`ttsbook.theory.mixture_moments`),
+        and the target is V* = −A_π/c (:func:`ttsbook.theory.mixture_optimum`). One task is the
+        mixture of one.
+    steps : int, optional
+        Gradient steps. Default: derived from the problem. ``"population"``: the steps the
+        slowest error mode needs to shrink to ``tol``/4, ln(4/tol)/−ln(1 − lr c² μ_min) ≈
+        κ ln(4/tol) for the default step (κ = μ_max/μ_min), at most 2 000 000. ``"sampled"``: as many
+        constant-step equivalents, plus a 1/t phase long enough to average the mini-batch noise
+        (measured by one step at V*) below ``tol``/2, at most 20 000.
+    batch : int
+        ``mode="sampled"``: prompts per step (a stratified batch for a mixture: task ℓ gets
+        max(1, round(π_ℓ · batch)) prompts, tasks with π_ℓ = 0 none).
+    lr : float, optional
+        The step size. Default: half the stable bound, 1/(c² μ_max).
+    seed, c, dtype, progress, record_every :
+        The random stream, the LSA's scale c, the parameter dtype, a progress bar, and how often
+        the history records.
+    decay_from : float, optional
+        ``mode="sampled"``: the step is ``lr`` for this fraction of the steps and then decays as
+        lr t0/(t + 1), so that the sampling noise of the mini-batch gradient averages out.
+        Default: derived with ``steps`` (0.3 when only ``steps`` is given).
+    mode : {"sampled", "population"}
+        ``"sampled"`` (default): each step draws ``batch`` fresh prompts and follows the gradient
+        of their loss (the prompts enter through u = S w, drawn exactly, see
+        ``_sample_statistics``). ``"population"``: the exact expected gradient
+        −c (A M − Λ) of Theorem 3.1's setting, with a constant step (``batch`` and
+        ``decay_from`` are unused).
+    tol : float or None
+        A run that ends with ‖V_wx − V*‖_F/‖V*‖_F above ``tol`` issues a ``UserWarning`` with the
+        error reached and what would get there; ``None`` turns the check off.
 
-    Returns the model and a :class:`TrainingHistory`.
+    Returns
+    -------
+    model : LSA
+    history : TrainingHistory
+
+    Raises
+    ------
+    TrainingDiverged
+        (a ``RuntimeError``) when the loss or V_wx becomes non-finite or the loss grows 10⁴-fold
+        over its starting value d/2; the message names the step size and the stable bound.
     """
-
-    if _is_single_task(Lambda):
-        Lambda = as_covariance("Lambda", Lambda)
-        n = positive_int("n", n)
-        if weights is not None:
-            tasks.mixture([Lambda], [n], weights)
-        Lambdas, ns, pis = Lambda[None], (n,), np.ones(1)
-        target = theory.optimal_v(Lambda, n, c)
-        best_loss = theory.optimal_loss(Lambda, n)
-        label = f"n={n}"
-    else:
-        L = len(Lambda)
-        if weights is None:
-            weights = np.full(L, 1.0 / L)
-        mix = tasks.mixture(Lambda, n, weights)
-        if mix.ns is None:
-            raise ValueError("n must give the prompt length of every task")
-        Lambdas, ns, pis = mix.Lambdas, mix.ns, mix.weights
-        target = selection.mixture_optimal_v(Lambdas, ns, pis, c)
-        best_loss = selection.mixture_optimal_loss(Lambdas, ns, pis)
-        label = f"mixture of {L}"
-    steps = nonnegative_int("steps", steps)
+    Lambdas, ns, pis = _as_mixture(Lambda, n, weights)
+    c = positive_float("c", c)
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
     batch = positive_int("batch", batch)
-    lr = positive_float("lr", lr)
     record_every = positive_int("record_every", record_every)
-    decay_from = finite_float("decay_from", decay_from)
-    if not 0 <= decay_from <= 1:
-        raise ValueError(f"decay_from must be in [0, 1], got {decay_from!r}")
-    d = Lambdas.shape[1]
-    active = [ell for ell in range(len(ns)) if pis[ell] > 0]
-    sizes = {ell: batch if len(ns) == 1 else max(1, int(round(pis[ell] * batch))) for ell in active}
+    if decay_from is not None:
+        decay_from = finite_float("decay_from", decay_from)
+        if not 0 <= decay_from <= 1:
+            raise ValueError(f"decay_from must be in [0, 1], got {decay_from!r}")
+    if tol is not None:
+        tol = positive_float("tol", tol)
+    Lbar, Mbar = theory.mixture_moments(Lambdas, ns, pis)
+    mu = np.linalg.eigvalsh(Mbar)
+    bound = theory.stable_step_size(Lambdas, ns, c, pis)
+    lr = bound / 2 if lr is None else positive_float("lr", lr)
+    if steps is not None:
+        steps = nonnegative_int("steps", steps)
+    target = theory.mixture_optimal_v(Lambdas, ns, pis, c)
+    best_loss = theory.mixture_optimal_loss(Lambdas, ns, pis)
+    d, L = Lambdas.shape[1], len(ns)
+    label = f"n={ns[0]}" if L == 1 else f"mixture of {L}"
     model = LSA(d, c=c, dtype=dtype)
     gen = tasks.make_generator(seed)
-    opt = torch.optim.SGD(model.parameters(), lr=lr)
-    t0 = int(decay_from * steps)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda t: 1.0 if t < t0 else t0 / (t + 1) if t0 else 1 / (t + 1))
-    rec_steps, rec_loss, rec_err = [], [], []
-    b = model.blocks
+    active = [ell for ell in range(L) if pis[ell] > 0]
+    sizes = {ell: batch if L == 1 else max(1, int(round(pis[ell] * batch))) for ell in active}
+    chols = {ell: torch.as_tensor(np.linalg.cholesky(Lambdas[ell]), dtype=dtype) for ell in active}
+    Lbar_t, Mbar_t = (torch.as_tensor(T, dtype=dtype) for T in (Lbar, Mbar))
 
-    def batch_loss() -> torch.Tensor:
+    def loss_fn() -> torch.Tensor:
+        if mode == "population":
+            A = -c * model.V_wx
+            return 0.5 * (d - 2 * torch.trace(A @ Lbar_t) + torch.trace(A @ Mbar_t @ A.T))
         loss = 0.0
         for ell in active:
-            X, y, w = tasks.sample_prompts(Lambdas[ell], ns[ell], sizes[ell], seed=gen, dtype=dtype)
-            out = model.last_column(embed(X, y), rho=ns[ell])
-            target_col = torch.zeros_like(out)
-            target_col[:, b.w] = w
-            target_col[:, b.one] = 1
-            loss = loss + float(pis[ell]) * 0.5 * ((out - target_col) ** 2).sum(dim=1).mean()
+            u, w = _sample_statistics(chols[ell], ns[ell], sizes[ell], gen, dtype)
+            loss = loss + float(pis[ell]) * _statistics_loss(model, u, w)
         return loss
+
+    goal = 0.02 if tol is None else tol
+    derived = steps is None
+    if mode == "population":
+        steps = _constant_steps(lr * c**2 * mu[0], goal) if steps is None else steps
+        t0 = steps
+    elif steps is None:
+        steps, t0 = _sampled_schedule(lr * c**2 * mu[0], goal, _step_noise(model, target, lr, loss_fn),
+                                      decay_from)
+    else:
+        t0 = int((0.3 if decay_from is None else decay_from) * steps)
+    if derived:
+        steps = min(steps, MAX_DEFAULT_STEPS if mode == "sampled" else 100 * MAX_DEFAULT_STEPS)
+        t0 = min(t0, steps)
+    opt = torch.optim.SGD(model.parameters(), lr=lr)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda t: 1.0 if t < t0 else t0 / (t + 1) if t0 else 1 / (t + 1))
+    rec_steps, rec_loss, rec_err = [], [], []
 
     def record(step: int, loss: torch.Tensor) -> None:
         rec_steps.append(step)
         rec_loss.append(loss.item())
         rec_err.append(relative_error(model, target))
 
+    def check(step: int, loss: torch.Tensor) -> None:
+        value = loss.item()
+        if not np.isfinite(value) or value > 1e4 * d / 2 or not bool(torch.isfinite(model.V_wx).all()):
+            raise TrainingDiverged(
+                f"gradient descent diverged at step {step} (loss {value:.3g}, starting loss {d / 2:g}) "
+                f"with lr = {lr:.4g}; the stable bound is 2/(c² λ_max(E[S²])) = {bound:.4g} "
+                f"(theory.stable_step_size): use a smaller lr")
+
     for step in tqdm(range(steps), desc=f"LSA d={d} {label}", disable=not progress, mininterval=1.0):
-        loss = batch_loss()
+        if mode == "population":
+            with torch.no_grad():
+                loss = loss_fn()
+                # ∂L/∂V_wx = −c (A M̄ − Λ̄) with A = −c V_wx
+                model.V_wx.grad = -c * (-c * model.V_wx @ Mbar_t - Lbar_t)
+        else:
+            loss = loss_fn()
+            opt.zero_grad()
+            loss.backward()
+        check(step, loss)
         if step % record_every == 0:
             record(step, loss)
-        opt.zero_grad()
-        loss.backward()
         opt.step()
         sched.step()
     with torch.no_grad():
-        record(steps, batch_loss())
+        loss = loss_fn()
+    check(steps, loss)
+    record(steps, loss)
     history = TrainingHistory(np.array(rec_steps), np.array(rec_loss), np.array(rec_err), best_loss)
+    if tol is not None and rec_err[-1] > tol:
+        _warn_not_converged(rec_err[-1], tol, steps, lr, c**2 * mu, mode)
     return model, history
+
+
+def _warn_not_converged(err: float, tol: float, steps: int, lr: float, curvature: np.ndarray,
+                        mode: str) -> None:
+    kappa = curvature[-1] / curvature[0]
+    needed = _constant_steps(lr * curvature[0], tol)
+    hint = (f"the slowest mode needs about {needed} constant steps (condition number {kappa:.3g}): more steps"
+            if needed > steps else "the mini-batch noise dominates: a larger batch or more steps")
+    other = "" if mode == "population" else "; mode='population' follows the exact expected gradient"
+    warnings.warn(f"lsa.train stopped at relative error {err:.3g} > tol = {tol:g} after {steps} steps "
+                  f"(lr = {lr:.4g}): {hint}{other}", stacklevel=3)

@@ -39,55 +39,11 @@ __all__ = [
 ]
 
 
-def mixture_moments(Lambdas, ns, weights) -> tuple[np.ndarray, np.ndarray]:
-    """The mixture moments Λ̄_π = Σ π_ℓ Λ_ℓ and M̄_π = Σ π_ℓ E[S_ℓ²].
-
-    E[S_ℓ²] = (1 + 1/n_ℓ) Λ_ℓ² + tr(Λ_ℓ) Λ_ℓ / n_ℓ is the second moment of the sample
-    covariance of a prompt of n_ℓ examples from task ℓ (it equals Γ_ℓ Λ_ℓ).
-
-    Parameters
-    ----------
-    Lambdas : sequence of (d, d) arrays, or an (L, d, d) array
-        The task covariances, each symmetric positive definite.
-    ns : sequence of int
-        The prompt length of each task.
-    weights : sequence of float
-        The mixture probabilities π (on the simplex).
-
-    Returns
-    -------
-    Lbar, Mbar : np.ndarray, shape (d, d)
-    """
-    mix = tasks.mixture(Lambdas, ns, weights)
-    Lbar = np.einsum("l,lij->ij", mix.weights, mix.Lambdas)
-    Mbar = np.zeros_like(Lbar)
-    for p, Lam, n in zip(mix.weights, mix.Lambdas, mix.ns):
-        Mbar += p * theory._second_moment(Lam, n)
-    return Lbar, (Mbar + Mbar.T) / 2
-
-
-def mixture_optimum(Lambdas, ns, weights) -> np.ndarray:
-    """A_π = Λ̄_π M̄_π⁻¹, the matrix A = −c V_wx that minimises the mixture's training loss.
-
-    Chapter 7, :doc:`/book/07_selection`. For a single task it is Γ⁻¹ (Theorem 3.1). A_π is
-    not symmetric in general when the Λ_ℓ do not commute.
-    """
-    Lbar, Mbar = mixture_moments(Lambdas, ns, weights)
-    # A M̄ = Λ̄  ⇔  M̄ Aᵀ = Λ̄ (M̄, Λ̄ symmetric)
-    return np.linalg.solve(Mbar, Lbar).T
-
-
-def mixture_optimal_v(Lambdas, ns, weights, c: float = 1.0) -> np.ndarray:
-    """The optimal LSA block V_wx = −A_π / c for a task mixture (chapter 7)."""
-    c = positive_float("c", c)
-    return -mixture_optimum(Lambdas, ns, weights) / c
-
-
-def mixture_optimal_loss(Lambdas, ns, weights) -> float:
-    """The optimal mixture training loss ½ (d − tr(A_π Λ̄_π)) (chapter 7)."""
-    Lbar, _ = mixture_moments(Lambdas, ns, weights)
-    A = mixture_optimum(Lambdas, ns, weights)
-    return float(0.5 * (Lbar.shape[0] - np.trace(A @ Lbar)))
+# The mixture closed forms live in :mod:`ttsbook.theory`; these names are kept here.
+mixture_moments = theory.mixture_moments
+mixture_optimum = theory.mixture_optimum
+mixture_optimal_v = theory.mixture_optimal_v
+mixture_optimal_loss = theory.mixture_optimal_loss
 
 
 def cot_error_limit(A: np.ndarray, Sigma: np.ndarray, k):
@@ -120,6 +76,28 @@ def cot_objective(weights, Lambdas, ns, Sigma, k: int) -> float:
     k = nonnegative_int("k", k)
     A = mixture_optimum(Lambdas, ns, weights)
     return cot_error_limit(A, Sigma, k)
+
+
+def _log_power_norm(M: np.ndarray, k: int) -> float:
+    """log ‖M^k‖_F², by repeated squaring with the scale kept apart, so that it neither
+    underflows nor overflows (−1e300 for an exactly nilpotent power)."""
+    result, log_result = np.eye(M.shape[0]), 0.0
+    base, log_base = M.copy(), 0.0
+    while k:
+        if k & 1:
+            result, log_result = result @ base, log_result + log_base
+            s = np.linalg.norm(result)
+            if s == 0:
+                return -1e300
+            result, log_result = result / s, log_result + np.log(s)
+        k >>= 1
+        if k:
+            base, log_base = base @ base, 2 * log_base
+            s = np.linalg.norm(base)
+            if s == 0:
+                return -1e300
+            base, log_base = base / s, log_base + np.log(s)
+    return float(2 * (log_result + np.log(np.linalg.norm(result))))
 
 
 def _qp_terms(Lambdas: np.ndarray, Sigma: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -166,7 +144,8 @@ def select_tasks(
         prompt length are interchangeable for it (ties are split as the solver finds them).
         ``"cot"``: the exact m → ∞ error of k CoT steps of the trained mixture optimum,
         ‖(I − A_π Σ)^k‖_F², minimised with SLSQP from the uniform mixture and every vertex (it
-        is not convex in π); its logarithm is minimised, for scale.
+        is not convex in π); its logarithm is minimised, computed by repeated squaring with the
+        scale kept apart, so that errors far below the smallest float (large k) still compare.
     k : int, optional
         The number of CoT steps, required for ``objective="cot"``.
 
@@ -198,7 +177,7 @@ def select_tasks(
             raise ValueError("k (the number of CoT steps) is required for objective='cot'")
         k = nonnegative_int("k", k)
 
-        moments = np.stack([theory._second_moment(Lam, n) for Lam, n in zip(mix.Lambdas, mix.ns)])
+        moments = np.stack([theory.second_moment(Lam, n) for Lam, n in zip(mix.Lambdas, mix.ns)])
         eye = np.eye(d)
 
         def fun(p):
@@ -207,9 +186,7 @@ def select_tasks(
             Lbar = np.einsum("l,lij->ij", p, mix.Lambdas)
             Mbar = np.einsum("l,lij->ij", p, moments)
             A = np.linalg.solve(Mbar, Lbar).T
-            with np.errstate(over="ignore", invalid="ignore"):
-                val = np.sum(np.linalg.matrix_power(eye - A @ Sigma, k) ** 2)
-            return float(np.log(val)) if np.isfinite(val) and val > 0 else 1e3
+            return _log_power_norm(eye - A @ Sigma, k)
 
         starts = [uniform] + [np.eye(L)[i] * (1 - 1e-3) + 1e-3 / L for i in range(L)]
         return _simplex_minimize(fun, None, L, starts, tol=1e-12)

@@ -15,6 +15,7 @@ import numpy as np
 import scipy.linalg
 from scipy.optimize import brentq
 
+from . import tasks
 from ._checks import (
     as_covariance,
     as_matrix,
@@ -45,6 +46,11 @@ __all__ = [
     "best_cot_steps",
     "critical_train_length",
     "spectrum_edges",
+    "mixture_moments",
+    "mixture_optimum",
+    "mixture_optimal_v",
+    "mixture_optimal_loss",
+    "stable_step_size",
 ]
 
 
@@ -184,14 +190,17 @@ def cot_error_limit_per_skill(Gamma: np.ndarray, Sigma: np.ndarray, k) -> np.nda
 
     Shape (len(k), d) for an array ``k``, (d,) for an int ``k``.
 
-    The skills are the common eigenvectors, ordered by the eigenvalues of Σ (descending).
+    The skills are the common eigenvectors, ordered by the eigenvalues σ_j of Σ (descending);
+    skills with equal σ_j (to a relative 1e-10) are ordered by γ_j ascending, that is by the
+    ratio σ_j/γ_j descending, so the order is defined for any input (Σ = I included).
     Raises ``ValueError`` if Γ and Σ do not commute (their skills are then not shared).
     """
     Gamma = as_covariance("Gamma", Gamma)
     Sigma = as_covariance("Sigma", Sigma, Gamma.shape[0])
     ks, scalar = steps_array("k", k)
     gam, sig = _joint_eigen(Gamma, Sigma, "Gamma and Sigma")
-    order = np.argsort(-sig, kind="stable")
+    key = np.round(sig / np.max(sig), 10)
+    order = np.lexsort((np.round(gam / np.max(gam), 10), -key))
     r = 1 - sig[order] / gam[order]
     with np.errstate(over="ignore"):
         out = r[None, :] ** (2.0 * ks.ravel()[:, None])
@@ -254,13 +263,29 @@ def cot_error_limit_general(Gamma: np.ndarray, Sigma: np.ndarray, k):
     return _cot_error_limit(invertible("Gamma", Gamma), Sigma, k)
 
 
-def _joint_eigen(A: np.ndarray, B: np.ndarray, name: str) -> tuple[np.ndarray, np.ndarray]:
-    """Diagonal entries of two commuting SPD matrices in a shared eigenbasis (same order)."""
-    comm = A @ B - B @ A
-    if np.max(np.abs(comm)) > 1e-8 * max(np.max(np.abs(A)), 1.0) * max(np.max(np.abs(B)), 1.0):
+def _joint_eigen(A: np.ndarray, B: np.ndarray, name: str, rtol: float = 1e-8) -> tuple[np.ndarray, np.ndarray]:
+    """Diagonal entries of two commuting symmetric matrices in a shared eigenbasis (same order).
+
+    Scale-free: commutation is tested as ‖AB − BA‖_F ≤ rtol ‖A‖_F ‖B‖_F. A is diagonalised, its
+    eigenvalues are grouped into clusters (gaps ≤ rtol ‖A‖_2), B is diagonalised inside each
+    cluster's eigenspace, and the basis found is checked to diagonalise both matrices (relative
+    off-diagonal mass ≤ 1e-6), else ``ValueError``.
+    """
+    nA, nB = np.linalg.norm(A), np.linalg.norm(B)
+    if np.linalg.norm(A @ B - B @ A) > rtol * nA * nB:
         raise ValueError(f"{name} must commute for a per-skill formula")
-    _, U = np.linalg.eigh(B + np.pi * 1e-3 * A)
-    return np.einsum("ij,ik,kj->j", U, A, U), np.einsum("ij,ik,kj->j", U, B, U)
+    evals, U = np.linalg.eigh(A)
+    cuts = np.flatnonzero(np.diff(evals) > rtol * np.max(np.abs(evals))) + 1
+    for block in np.split(np.arange(evals.size), cuts):
+        if block.size > 1:
+            Ub = U[:, block]
+            _, W = np.linalg.eigh(Ub.T @ B @ Ub)
+            U[:, block] = Ub @ W
+    DA, DB = U.T @ A @ U, U.T @ B @ U
+    for D, norm in ((DA, nA), (DB, nB)):
+        if np.linalg.norm(D - np.diag(np.diag(D))) > 1e-6 * norm:
+            raise ValueError(f"{name} must commute for a per-skill formula (no shared eigenbasis found)")
+    return np.diag(DA).copy(), np.diag(DB).copy()
 
 
 def best_cot_steps(Gamma: np.ndarray, Sigma: np.ndarray, k_cap: int = 10**7):
@@ -282,11 +307,12 @@ def best_cot_steps(Gamma: np.ndarray, Sigma: np.ndarray, k_cap: int = 10**7):
     k_cap = positive_int("k_cap", k_cap)
     r = skill_ratios(Gamma, Sigma)
     rho = float(np.max(np.abs(1 - r)))
-    if rho <= 1:
+    if rho <= 1 + 1e-9:  # a ratio of 2 up to rounding: that skill's error stays constant
         return float("inf")
     try:
         gam, sig = _joint_eigen(Gamma, Sigma, "Gamma and Sigma")
         a = (1 - sig / gam) ** 2
+        a[np.abs(a - 1) <= 1e-9] = 1.0  # ratio 2 up to rounding: a constant term
         commuting = True
     except ValueError:
         commuting = False
@@ -423,3 +449,102 @@ def spectrum_edges(Gamma: np.ndarray, Sigma: np.ndarray, m: int) -> tuple[float,
     else:
         s_minus = 0.0
     return float(max(s_minus, 0.0)), float(s_plus)
+def mixture_moments(Lambdas, ns, weights) -> tuple[np.ndarray, np.ndarray]:
+    """The mixture moments Λ̄_π = Σ π_ℓ Λ_ℓ and M̄_π = Σ π_ℓ E[S_ℓ²].
+
+    E[S_ℓ²] = (1 + 1/n_ℓ) Λ_ℓ² + tr(Λ_ℓ) Λ_ℓ / n_ℓ is the second moment of the sample
+    covariance of a prompt of n_ℓ examples from task ℓ (it equals Γ_ℓ Λ_ℓ). M̄_π is the
+    curvature of the training loss in A = −c V_wx (chapter 7, :doc:`/book/07_selection`).
+
+    Parameters
+    ----------
+    Lambdas : sequence of (d, d) arrays, an (L, d, d) array, or one (d, d) array
+        The task covariances, each symmetric positive definite.
+    ns : int or sequence of int
+        The prompt length of each task.
+    weights : sequence of float
+        The mixture probabilities π (on the simplex).
+
+    Returns
+    -------
+    Lbar, Mbar : np.ndarray, shape (d, d)
+    """
+    mix = tasks.mixture(Lambdas, ns, weights)
+    if mix.ns is None or mix.weights is None:
+        raise ValueError("ns and weights must be given for the mixture moments")
+    Lbar = np.einsum("l,lij->ij", mix.weights, mix.Lambdas)
+    Mbar = np.zeros_like(Lbar)
+    for p, Lam, n in zip(mix.weights, mix.Lambdas, mix.ns):
+        Mbar += p * _second_moment(Lam, n)
+    return Lbar, (Mbar + Mbar.T) / 2
+
+
+def mixture_optimum(Lambdas, ns, weights) -> np.ndarray:
+    """A_π = Λ̄_π M̄_π⁻¹, the matrix A = −c V_wx that minimises the mixture's training loss.
+
+    Chapter 7, :doc:`/book/07_selection`. For a single task it is Γ⁻¹ (Theorem 3.1). A_π is
+    not symmetric in general when the Λ_ℓ do not commute.
+    """
+    Lbar, Mbar = mixture_moments(Lambdas, ns, weights)
+    # A M̄ = Λ̄  ⇔  M̄ Aᵀ = Λ̄ (M̄, Λ̄ symmetric)
+    return np.linalg.solve(Mbar, Lbar).T
+
+
+def mixture_optimal_v(Lambdas, ns, weights, c: float = 1.0) -> np.ndarray:
+    """The optimal LSA block V_wx = −A_π / c for a task mixture (chapter 7)."""
+    c = positive_float("c", c)
+    return -mixture_optimum(Lambdas, ns, weights) / c
+
+
+def mixture_optimal_loss(Lambdas, ns, weights) -> float:
+    """The optimal mixture training loss ½ (d − tr(A_π Λ̄_π)) (chapter 7)."""
+    Lbar, _ = mixture_moments(Lambdas, ns, weights)
+    A = mixture_optimum(Lambdas, ns, weights)
+    return float(0.5 * (Lbar.shape[0] - np.trace(A @ Lbar)))
+
+
+def stable_step_size(Lambda, n, c: float = 1.0, weights=None) -> float:
+    """The largest stable constant step of gradient descent on V_wx: 2 / (c² λ_max(M̄_π)).
+
+    With A = −c V_wx the population training loss is ½ [d − 2 tr(A Λ̄_π) + tr(A M̄_π Aᵀ)],
+    whose gradient in V_wx is −c (A M̄_π − Λ̄_π). A step of size η maps the error
+    V_wx − V* to (V_wx − V*)(I − η c² M̄_π), which contracts if and only if
+    η < 2 / (c² λ_max(M̄_π)). For one task M̄ = E[S²] = ΓΛ (Theorem 3.1).
+
+    Parameters
+    ----------
+    Lambda : (d, d) array, or a sequence of them for a task mixture
+        The training covariance(s).
+    n : int or sequence of int
+        The prompt length(s).
+    c : float
+        The fixed key-query scale of the LSA.
+    weights : sequence of float, optional
+        The mixture probabilities (default uniform; ignored for one task).
+
+    Returns
+    -------
+    float
+    """
+    c = positive_float("c", c)
+    Lambdas, ns, pis = _as_mixture(Lambda, n, weights)
+    _, Mbar = mixture_moments(Lambdas, ns, pis)
+    return float(2.0 / (c**2 * np.linalg.eigvalsh(Mbar)[-1]))
+
+
+def _as_mixture(Lambda, n, weights) -> tuple[np.ndarray, tuple[int, ...], np.ndarray]:
+    """One task (a (d, d) array and an int n) or a mixture, as (Λ_ℓ stack, n_ℓ, π)."""
+    try:
+        one_task = np.ndim(Lambda) == 2
+    except ValueError:  # a ragged sequence of matrices
+        one_task = False
+    if one_task:
+        Lambda, n = as_covariance("Lambda", Lambda), positive_int("n", n)
+        mix = tasks.mixture([Lambda], [n], weights)
+    else:
+        mix = tasks.mixture(Lambda, n, weights)
+    if mix.ns is None:
+        raise ValueError("n must give the prompt length of every task")
+    L = mix.Lambdas.shape[0]
+    pis = mix.weights if mix.weights is not None else np.full(L, 1.0 / L)
+    return mix.Lambdas, mix.ns, pis
