@@ -54,7 +54,7 @@ def test_binder_requirements_install_this_clone():
 
 def test_chapter_imports_are_collected():
     imports = colab.chapter_imports(ROOT / "book" / "01_setup.md")
-    assert "from ttsbook import glue" in imports and "import torch" in imports
+    assert re.search(r"^from ttsbook import .*\bglue\b", imports, re.M) and "import torch" in imports
     assert all(re.match(r"^(import|from) ", line) for line in imports.splitlines())
 
 
