@@ -81,8 +81,8 @@ binder: $(STAMP)
 	$(BIN)/python tests/colab.py binder
 
 ## notebooks: re-sync book/*.ipynb (what Colab opens and nbval checks) from book/*.md and execute
-## them; `make notebooks NOTEBOOKS=book/03_cot.md` does one chapter
-NOTEBOOKS ?= $(wildcard book/[0-9]*.md)
+## them (the chapters and the introduction); `make notebooks NOTEBOOKS=book/03_cot.md` does one
+NOTEBOOKS ?= book/intro.md $(wildcard book/[0-9]*.md)
 notebooks: $(STAMP)
 	for f in $(NOTEBOOKS); do \
 		$(BIN)/jupytext --to ipynb --update "$$f" && \

@@ -1,7 +1,7 @@
 """Run the chapters as Colab and Binder run them: each notebook alone, in a fresh environment.
 
 ``python tests/colab.py colab [NOTEBOOK ...]`` (``make colab``; default: every
-``book/[0-9]*.ipynb``)
+``book/*.ipynb``, the chapters and the introduction)
     Creates one fresh virtual environment holding only the pinned torch and a Jupyter
     kernel (ipykernel), registers it as the kernel ``ttsbook-colab`` in a private
     ``JUPYTER_PATH``, copies each notebook alone into an empty folder and runs
@@ -267,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--reuse", action="store_true")
     args, pytest_args = parser.parse_known_args(argv)
-    notebooks = [p.resolve() for p in args.notebooks] or sorted((ROOT / "book").glob("[0-9]*.ipynb"))
+    notebooks = [p.resolve() for p in args.notebooks] or sorted((ROOT / "book").glob("*.ipynb"))
     bad = [str(p) for p in notebooks if p.suffix != ".ipynb" or not p.is_file()]
     if bad:
         raise ValueError(f"notebooks must be existing .ipynb files, got {bad}")

@@ -50,13 +50,27 @@ def test_table_is_exact(tmp_path):
     path = tmp_path / "book" / "03_x.md"
     path.write_text(CHAPTER)
     assert claims.table(claims.collect([path])) == "\n".join([
-        ":::{list-table}", ":header-rows: 1", ":widths: 40 18 22 20", ":class: ttsbook-claims", "",
-        "* - Claim of the paper", "  - Where", "  - Verdict", "  - Checked by",
-        "* - The error falls as $k$ grows.", "  - {doc}`/book/03_x`, {numref}`fig-a`",
+        ":::{list-table}", ":header-rows: 1", ":widths: 44 16 20 20", ":class: ttsbook-claims", "",
+        "* - Claim of the paper", "  - Chapter and figure", "  - Verdict", "  - Check",
+        "* - The error falls as $k$ grows.", "  - {doc}`Chapter 3 </book/03_x>`, {numref}`fig-a`",
         "  - ✓ reproduced", "  - `tests/test_cot.py::test_falls`",
-        "* - Longer training hurts.", "  - {doc}`/book/03_x`",
+        "* - Longer training hurts.", "  - {doc}`Chapter 3 </book/03_x>`",
         "  - ◐ reproduced in a stated regime (n > n_c)", "  - —",
         ":::", ""])
+
+
+@pytest.mark.parametrize("check, cell", [
+    ("chapter 3: the error falls (assert)", "The error falls (assert)"),
+    ("chapter 4: the bound holds (assert)", "chapter 4: the bound holds (assert)"),
+    ("tests/test_cot.py::test_falls and the chapter's assert",
+     "`tests/test_cot.py::test_falls` and the chapter's assert"),
+])
+def test_table_sets_the_check_as_prose_with_tests_as_code(tmp_path, check, cell):
+    (tmp_path / "book").mkdir()
+    path = tmp_path / "book" / "03_x.md"
+    path.write_text(CHAPTER.replace('"tests/test_cot.py::test_falls"', repr(check)))
+    rows = claims.table(claims.collect([path])).splitlines()
+    assert rows[rows.index("  - ✓ reproduced") + 1] == f"  - {cell}"
 
 
 def test_verdicts_admonition_is_exact():

@@ -1,4 +1,5 @@
-"""Every chapter exists as a jupytext MyST source and as the .ipynb that Colab opens, in sync."""
+"""Every executed page (the chapters and the introduction) exists as a jupytext MyST source and
+as the .ipynb that Colab opens, in sync."""
 
 from pathlib import Path
 
@@ -8,6 +9,10 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = sorted((ROOT / "book").glob("[0-9][0-9]_*.md"))
+INTRO = ROOT / "book" / "intro.md"
+# Pages the book executes: a MyST source whose front matter names a kernel.
+EXECUTED = sorted(md for md in (ROOT / "book").glob("*.md")
+                  if "kernelspec:" in md.read_text().split("\n---", 1)[0])
 
 
 def _cells(nb):
@@ -18,7 +23,12 @@ def test_there_are_chapters():
     assert len(CHAPTERS) >= 2
 
 
-@pytest.mark.parametrize("md", CHAPTERS, ids=lambda p: p.name)
+def test_the_executed_pages_are_the_chapters_and_the_introduction():
+    """`make notebooks`, tests/colab.py and nbval handle exactly these pages."""
+    assert EXECUTED == sorted(CHAPTERS + [INTRO])
+
+
+@pytest.mark.parametrize("md", EXECUTED, ids=lambda p: p.name)
 def test_ipynb_in_sync_with_markdown(md):
     ipynb = md.with_suffix(".ipynb")
     assert ipynb.exists(), f"{ipynb.name} is missing: run `make notebooks`"
@@ -33,7 +43,7 @@ def _first_code_cell(md):
     return next(c for c in jupytext.read(md).cells if c.cell_type == "code")
 
 
-@pytest.mark.parametrize("md", CHAPTERS, ids=lambda p: p.name)
+@pytest.mark.parametrize("md", EXECUTED, ids=lambda p: p.name)
 def test_first_code_cell_installs_package_when_missing(md):
     """On Colab the chapter's first cell installs ttsbook: from the repository, or TTSBOOK_PIP_SPEC."""
     first = _first_code_cell(md)
@@ -45,11 +55,11 @@ def test_first_code_cell_installs_package_when_missing(md):
 
 
 def test_every_chapter_has_the_same_first_cell():
-    first = {md.name: _first_code_cell(md).source for md in CHAPTERS}
+    first = {md.name: _first_code_cell(md).source for md in EXECUTED}
     assert len(set(first.values())) == 1, f"chapters whose first cell differs: {first}"
 
 
 def test_every_chapter_is_in_the_toc():
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = {ch["file"] for part in toc["parts"] for ch in part["chapters"]}
-    assert {f"book/{md.stem}" for md in CHAPTERS} <= files
+    files = {ch["file"] for part in toc["parts"] for ch in part["chapters"]} | {toc["root"]}
+    assert {f"book/{md.stem}" for md in EXECUTED} <= files

@@ -162,18 +162,44 @@ def _name(func) -> str | None:
 
 
 def table(claims: list[Claim]) -> str:
-    """The claims page's table (a MyST ``list-table``): claim, chapter and figure, verdict, check."""
+    """The claims page's table (a MyST ``list-table``): claim, chapter and figure, verdict, check.
+
+    A chapter is linked as "Chapter N" (from its file name ``NN_name``). The check is prose; a
+    test it names (``tests/test_x.py::test_y``) is set as code, and a leading "chapter N: " that
+    repeats the claim's own chapter is left out.
+    """
     if not all(isinstance(c, Claim) and c.chapter for c in claims):
         raise ValueError("claims must be results of collect(...) (each knows its chapter)")
     if not claims:
         return "No chapter states a claim yet.\n"
-    rows = [":::{list-table}", ":header-rows: 1", ":widths: 40 18 22 20", ":class: ttsbook-claims", "",
-            "* - Claim of the paper", "  - Where", "  - Verdict", "  - Checked by"]
+    rows = [":::{list-table}", ":header-rows: 1", ":widths: 44 16 20 20", ":class: ttsbook-claims", "",
+            "* - Claim of the paper", "  - Chapter and figure", "  - Verdict", "  - Check"]
     for c in claims:
-        where = f"{{doc}}`/{c.chapter}`"
+        number = _chapter_number(c.chapter)
+        where = f"{{doc}}`Chapter {number} </{c.chapter}>`" if number else f"{{doc}}`/{c.chapter}`"
         if c.figure:
             where += f", {{numref}}`{c.figure}`"
         verdict = f"{ICON[c.verdict]} {c.verdict}" + (f" ({c.regime})" if c.regime else "")
-        check = f"`{c.check}`" if c.check else "—"
-        rows += [f"* - {c.claim}", f"  - {where}", f"  - {verdict}", f"  - {check}"]
+        rows += [f"* - {c.claim}", f"  - {where}", f"  - {verdict}", f"  - {_check_text(c.check, number)}"]
     return "\n".join(rows + [":::", ""])
+
+
+_TEST_ID = re.compile(r"(tests/[\w/.\-]+\.py(?:::[\w\[\].\-]+)*)")
+
+
+def _chapter_number(chapter: str) -> int | None:
+    """1 for ``book/01_setup``; None for a page whose name does not start with a number."""
+    found = re.match(r"(\d+)_", chapter.rsplit("/", 1)[-1])
+    return int(found.group(1)) if found else None
+
+
+def _check_text(check: str | None, number: int | None) -> str:
+    """The check as a cell of the table: prose, with the tests it names set as code."""
+    if not check:
+        return "—"
+    if number is not None:
+        own = re.match(rf"chapter {number}:\s*", check, re.I)
+        if own and check[own.end():]:
+            rest = check[own.end():]
+            check = rest[0].upper() + rest[1:]
+    return _TEST_ID.sub(r"`\1`", check)

@@ -1,0 +1,64 @@
+"""Sphinx extension: the bibliography lists its entries in the style the text cites them.
+
+The text cites author–year ({cite:t} gives "Javanmard et al. [2026]", {cite:p} gives
+"[Javanmard et al., 2026]"), so the list is labelled the same way ("[Javanmard et al., 2026]")
+and sorted by author and year. The style is registered with pybtex as ``authoryear`` and made
+the default (``bibtex_default_style``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from pybtex.plugin import register_plugin
+from pybtex.richtext import Text
+from pybtex.style.formatting.unsrt import Style as UnsrtStyle
+from pybtex.style.labels import BaseLabelStyle
+
+NAME = "authoryear"
+
+
+def _surname(person) -> str:
+    """The printed surname (with its "von" part), LaTeX accents and braces rendered as text."""
+    latex = " ".join(person.prelast_names + person.last_names)
+    return Text.from_latex(latex).render_as("text")
+
+
+def author_year(entry) -> str:
+    """"Bishop, 2006", "Marčenko and Pastur, 1967", "Javanmard et al., 2026"."""
+    people = entry.persons.get("author") or entry.persons.get("editor") or []
+    names = [_surname(p) for p in people]
+    if not names:
+        who = Text.from_latex(entry.fields.get("title", entry.key)).render_as("text")
+    elif len(names) == 1:
+        who = names[0]
+    elif len(names) == 2:
+        who = f"{names[0]} and {names[1]}"
+    else:
+        who = f"{names[0]} et al."
+    return f"{who}, {entry.fields.get('year', 'n.d.')}"
+
+
+class AuthorYearLabels(BaseLabelStyle):
+    """Labels "Surname et al., year"; equal labels get the suffixes a, b, … in list order."""
+
+    def format_labels(self, sorted_entries):
+        labels = [author_year(e) for e in sorted_entries]
+        total, seen = Counter(labels), Counter()
+        for label in labels:
+            if total[label] > 1:
+                seen[label] += 1
+                label += "abcdefghijklmnopqrstuvwxyz"[seen[label] - 1]
+            yield label
+
+
+class AuthorYearStyle(UnsrtStyle):
+    """pybtex's ``unsrt`` entries, labelled and sorted by author and year."""
+
+    default_label_style = AuthorYearLabels
+    default_sorting_style = "author_year_title"
+
+
+def setup(app):
+    register_plugin("pybtex.style.formatting", NAME, AuthorYearStyle)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,77 @@
+"""Citations: one style in the text ({cite:t} / {cite:p}) and in the list (author–year), every
+entry of book/references.bib cited somewhere and every citation in it."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from pybtex.database import parse_file
+
+ROOT = Path(__file__).resolve().parents[1]
+BIB = parse_file(str(ROOT / "book" / "references.bib"))
+PAGES = sorted((ROOT / "book").glob("*.md"))
+ROLE = re.compile(r"\{cite(?::(\w+))?\}`([^`]*)`")
+HAND_TYPED = re.compile(r"\bet al\.|\\cite\w*\{|\([A-Z][\w-]+,? (?:19|20)\d\d[a-z]?\)")
+
+
+def prose(md: Path) -> str:
+    """The page without its code cells and code blocks."""
+    return re.sub(r"^```.*?^```", "", md.read_text(), flags=re.S | re.M)
+
+
+def citations() -> list[tuple[str, str, str]]:
+    """(page, role, key) for every citation in the book's pages."""
+    return [(md.name, role or "", key.strip()) for md in PAGES
+            for role, keys in ROLE.findall(prose(md)) for key in keys.split(",")]
+
+
+def test_citations_use_cite_t_or_cite_p():
+    other = [(page, role) for page, role, _ in citations() if role not in ("t", "p")]
+    assert not other, f"use {{cite:t}} or {{cite:p}}, not: {other}"
+
+
+def test_no_citation_is_typed_by_hand():
+    typed = [(md.name, m.group()) for md in PAGES for m in HAND_TYPED.finditer(prose(md))]
+    assert not typed, f"cite with {{cite:t}} / {{cite:p}} from book/references.bib: {typed}"
+
+
+def test_every_citation_is_in_the_bibliography():
+    unknown = sorted({(page, key) for page, _, key in citations() if key not in BIB.entries})
+    assert not unknown, f"keys missing from book/references.bib: {unknown}"
+
+
+def test_every_bibliography_entry_is_cited():
+    cited = {key for _, _, key in citations()}
+    uncited = sorted(set(BIB.entries) - cited)
+    assert not uncited, f"entries of book/references.bib cited nowhere (cite or remove them): {uncited}"
+
+
+@pytest.fixture
+def style():
+    sys.path.insert(0, str(ROOT / "book" / "_ext"))
+    try:
+        import bibliography_style  # noqa: PLC0415
+
+        yield bibliography_style
+    finally:
+        sys.path.remove(str(ROOT / "book" / "_ext"))
+
+
+@pytest.mark.parametrize("key, label", [
+    ("bishop2006pattern", "Bishop, 2006"),
+    ("marchenko1967distribution", "Marčenko and Pastur, 1967"),
+    ("javanmard2026training", "Javanmard et al., 2026"),
+    ("vonoswald2023transformers", "von Oswald et al., 2023"),
+    ("openai2024o1", "OpenAI, 2024"),
+])
+def test_the_list_is_labelled_as_the_text_cites(style, key, label):
+    assert style.author_year(BIB.entries[key]) == label
+
+
+def test_equal_labels_get_suffixes(style):
+    entry = BIB.entries["bishop2006pattern"]
+    labels = list(style.AuthorYearLabels().format_labels([entry, entry, BIB.entries["openai2024o1"]]))
+    assert labels == ["Bishop, 2006a", "Bishop, 2006b", "OpenAI, 2024"]
