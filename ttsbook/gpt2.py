@@ -44,7 +44,7 @@ from torch.nn import functional as F
 from tqdm import tqdm
 
 from . import cot, tasks
-from ._checks import as_covariance, float_tensor, nonnegative_int, positive_float, positive_int, prompts
+from ._checks import as_covariance, nonnegative_int, positive_float, positive_int, prompts
 from .lsa import TrainingDiverged, embed
 
 __all__ = [
@@ -161,12 +161,9 @@ class GPT2(nn.Module):
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:
         """Read-out at every position, shape (batch, T, d), for tokens of shape (batch, T, 2d+2).
 
-        Causal: the output at position t depends only on tokens 0, …, t.
+        Causal: the output at position t depends only on tokens 0, …, t. Unchecked (it runs at
+        every training step): :meth:`predict` is the checked entry point.
         """
-        if not isinstance(tokens, torch.Tensor) or tokens.ndim != 3 or tokens.shape[2] != self.cfg.token_size:
-            raise ValueError(f"tokens must be a tensor of shape (batch, T, {self.cfg.token_size}), got "
-                             f"{tuple(tokens.shape) if isinstance(tokens, torch.Tensor) else type(tokens).__name__}")
-        float_tensor("tokens", tokens)
         x = self.read_in(tokens.to(self.read_in.weight.dtype))
         for block in self.blocks:
             x = block(x)
