@@ -11,17 +11,10 @@ import numpy as np
 import pytest
 import torch
 
+from conftest import random_spd
 from ttsbook import lsa, tasks, theory
 
 K_SE = 4.0  # Monte Carlo tolerance, in standard errors of the mean
-
-
-def random_spd(rng: np.random.Generator, d: int, spread: float = 3.0) -> np.ndarray:
-    """An SPD matrix with log-uniform eigenvalues over `spread` decades and random eigenvectors."""
-    evals = 10.0 ** rng.uniform(-spread, 0, size=d)
-    Q, _ = np.linalg.qr(rng.standard_normal((d, d)))
-    A = Q @ np.diag(evals) @ Q.T
-    return (A + A.T) / 2
 
 
 def mc_direct_errors(A: np.ndarray, Sigma: np.ndarray, m: int, batch: int, rng) -> np.ndarray:
