@@ -337,6 +337,7 @@ TABLE: list[Row] = [
     Row("theory.cot_error_bound", "k", "shape", np.array([], dtype=int), r"\bk must not be empty"),
     *[row for row in covariance_rows("theory.cot_error_limit", "Gamma") if row.kind in ("non-finite", "dtype")],
     Row("theory.cot_error_limit", "Gamma", "singular", np.zeros((D, D)), r"\bGamma must be invertible"),
+    Row("theory.cot_error_limit", "Gamma", "shape", np.ones((D, D - 1)), r"\bGamma must be a square matrix"),
     *covariance_rows("theory.cot_error_limit", "Sigma"),
     Row("theory.cot_error_limit", "Sigma", "dimension", np.eye(D + 1), rf"\bSigma must be {D}x{D}"),
     *steps_rows("theory.cot_error_limit", "k"),

@@ -85,9 +85,12 @@ def steps(name: str, k) -> int:
     The one rule for a number of steps everywhere: an integer >= 0, given as an int or as a
     float with an integer value (``3.0``); ``1.5``, ``True`` and negative values are refused.
     """
-    if np.ndim(k) != 0:
+    try:
+        ks, scalar = steps_array(name, k)
+    except ValueError:
+        scalar = False
+    if not scalar:
         raise ValueError(f"{name} must be an integer >= 0, got {k!r}")
-    ks, _ = steps_array(name, k)
     return int(ks)
 
 
