@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from conftest import wishart_spd
 from ttsbook import tasks, theory
 
 RTOL = 1e-10  # float64 round-off on sums of at most a few hundred terms of size <= 1e30
@@ -27,14 +28,8 @@ def _brute_error(Gamma, Sigma, k_max):
     return np.where(np.isfinite(out), out, np.inf)  # an overflowed error is +inf, never the minimum
 
 
-def _random_spd(d, seed, spread=1.0):
-    rng = np.random.default_rng(seed)
-    A = rng.standard_normal((d, d))
-    return A @ A.T / d + spread * np.eye(d)
-
-
 def test_cot_error_limit_matches_repeated_multiplication():
-    Gamma, Sigma = _random_spd(6, 1), _random_spd(6, 2)
+    Gamma, Sigma = wishart_spd(6, 1), wishart_spd(6, 2)
     ks = np.arange(25)
     np.testing.assert_allclose(theory.cot_error_limit(Gamma, Sigma, ks), _brute_error(Gamma, Sigma, 24), rtol=RTOL)
 
@@ -55,7 +50,7 @@ def test_per_skill_errors_sum_to_the_total_when_gamma_and_sigma_commute(rotated)
 
 def test_per_skill_errors_refuse_non_commuting_matrices():
     with pytest.raises(ValueError, match="commute"):
-        theory.cot_error_limit_per_skill(_random_spd(5, 1), _random_spd(5, 2), 3)
+        theory.cot_error_limit_per_skill(wishart_spd(5, 1), wishart_spd(5, 2), 3)
 
 
 def test_skill_ratios_are_sigma_over_gamma_in_the_diagonal_case():
@@ -70,7 +65,7 @@ def test_skill_ratios_are_sigma_over_gamma_in_the_diagonal_case():
 
 
 def test_skill_ratios_are_the_eigenvalues_of_gamma_inverse_sigma():
-    Gamma, Sigma = _random_spd(7, 4), _random_spd(7, 5)
+    Gamma, Sigma = wishart_spd(7, 4), wishart_spd(7, 5)
     ev = np.sort(np.linalg.eigvals(np.linalg.solve(Gamma, Sigma)).real)
     np.testing.assert_allclose(theory.skill_ratios(Gamma, Sigma), ev, rtol=1e-9)
 
@@ -100,7 +95,7 @@ def test_error_is_non_increasing_when_every_ratio_is_below_two():
 
 def test_non_commuting_error_is_sandwiched_by_the_symmetric_form():
     # ‖(I − Γ⁻¹Σ)^k‖_F² lies within a factor κ(Γ) of tr((I − Γ^{-1/2}ΣΓ^{-1/2})^{2k}).
-    Gamma, Sigma = _random_spd(6, 7, spread=0.3), 2.5 * _random_spd(6, 8)
+    Gamma, Sigma = wishart_spd(6, 7, shift=0.3), 2.5 * wishart_spd(6, 8)
     r = theory.skill_ratios(Gamma, Sigma)
     ev = np.linalg.eigvalsh(Gamma)
     kappa = ev[-1] / ev[0]
@@ -113,7 +108,7 @@ def test_non_commuting_error_is_sandwiched_by_the_symmetric_form():
 @pytest.mark.parametrize("seed", range(6))
 def test_optimal_cot_steps_matches_brute_force(seed):
     rng = np.random.default_rng(seed)
-    Gamma, Sigma = _random_spd(5, seed, spread=0.4), rng.uniform(1.0, 3.0) * _random_spd(5, seed + 100)
+    Gamma, Sigma = wishart_spd(5, seed, shift=0.4), rng.uniform(1.0, 3.0) * wishart_spd(5, seed + 100)
     k_max = 40
     brute = _brute_error(Gamma, Sigma, k_max)
     assert theory.optimal_cot_steps(Gamma, Sigma, k_max) == int(np.argmin(brute))
@@ -126,7 +121,7 @@ def test_best_cot_steps_matches_brute_force(seed):
     if seed % 2:  # commuting: diagonal Γ and Σ (the bisection path)
         Gamma, Sigma = np.diag(rng.uniform(0.5, 2, d)), np.diag(rng.uniform(0.5, 3.5, d))
     else:  # non-commuting (the step-by-step path with the κ lower bound)
-        Gamma, Sigma = _random_spd(d, seed, spread=0.4), rng.uniform(1.0, 3.0) * _random_spd(d, seed + 50)
+        Gamma, Sigma = wishart_spd(d, seed, shift=0.4), rng.uniform(1.0, 3.0) * wishart_spd(d, seed + 50)
     best = theory.best_cot_steps(Gamma, Sigma)
     if np.all(theory.skill_ratios(Gamma, Sigma) <= 2):
         assert best == np.inf
@@ -162,7 +157,7 @@ def test_overthinking_functions_validate_their_arguments():
     with pytest.raises(ValueError, match="k_cap"):
         theory.best_cot_steps(np.eye(3), np.eye(3), k_cap=0)
     with pytest.raises(ValueError, match="commute"):
-        theory.critical_train_length(_random_spd(4, 1), _random_spd(4, 2))
+        theory.critical_train_length(wishart_spd(4, 1), wishart_spd(4, 2))
     with pytest.raises(ValueError, match="k_max"):
         theory.optimal_cot_steps(np.eye(3), np.eye(3), -1)
 

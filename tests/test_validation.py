@@ -79,7 +79,7 @@ GOOD: dict[str, dict[str, Any]] = {
     "theory.mixture_optimal_v": dict(Lambdas=[LAM, SIG], ns=[N, N], weights=[0.5, 0.5], c=1.0),
     "theory.mixture_optimal_loss": dict(Lambdas=[LAM, SIG], ns=[N, N], weights=[0.5, 0.5]),
     "theory.stable_step_size": dict(Lambda=LAM, n=N, c=1.0),
-    "selection.cot_error_limit": dict(A=np.linalg.inv(GAM), Sigma=SIG, k=2),
+    "selection.iteration_error": dict(A=np.linalg.inv(GAM), Sigma=SIG, k=2),
     "selection.qp_objective": dict(weights=[0.5, 0.5], Lambdas=[LAM, SIG], Sigma=SIG),
     "selection.cot_objective": dict(weights=[0.5, 0.5], Lambdas=[LAM, SIG], ns=[N, N], Sigma=SIG, k=2),
     "selection.select_tasks": dict(Lambdas=[LAM, SIG], ns=[N, N], Sigma=SIG),
@@ -105,10 +105,9 @@ GOOD: dict[str, dict[str, Any]] = {
     "theory.cot_error_limit_general": dict(Gamma=GAM, Sigma=SIG, k=3),
     "theory.power_norms": dict(M=np.eye(D) / 2, k=3),
     "theory.cot_error_limit_per_skill": dict(Gamma=GAM, Sigma=LAM, k=3),
-    "theory.optimal_cot_steps": dict(Gamma=GAM, Sigma=SIG, k_max=5),
     "theory.skill_ratios": dict(Gamma=GAM, Sigma=SIG),
     "theory.overthinking_skills": dict(Gamma=GAM, Sigma=SIG),
-    "theory.best_cot_steps": dict(Gamma=GAM, Sigma=SIG, k_cap=100),
+    "theory.best_cot_steps": dict(Gamma=GAM, Sigma=SIG, k_max=None, k_cap=100),
     "theory.critical_train_length": dict(Lambda=LAM, Sigma=SIG),
     "theory.spectrum_edges": dict(Gamma=GAM, Sigma=SIG, m=M),
     "cot.rollout_adaptive": dict(model=MODEL, X=X, y=Y, k_max=2, rule="insample", holdout=0.2),
@@ -153,8 +152,8 @@ GOOD: dict[str, dict[str, Any]] = {
     "gpt2.GPT2.predict": dict(_self=GPT, X=X, y=Y),
     "gpt2.train": dict(cfg=GPT_CFG, Lambda=LAM, n=N, steps=1, batch=B, lr=1e-3, warmup=0, weight_decay=0.0,
                        seed=0, device="cpu", record_every=1, progress=False),
-    "gpt2.rollout": dict(model=MODEL, X=X, y=Y, k=2, batch_size=2),
-    "gpt2.spectrum": dict(name="skewed", d=D),
+    "cot.rollout_reprompt": dict(model=MODEL, X=X, y=Y, k=2, batch_size=2),
+    "tasks.by_name": dict(name="skewed", d=D),
     "gpt2.save": dict(path=CKPT, model=GPT, history=gpt2.TrainingHistory()),
     "gpt2.load": dict(path=CKPT),
     "gpt2.checkpoint": dict(name="gpt2_n20"),
@@ -324,7 +323,8 @@ TABLE: list[Row] = [
     *count_rows("theory.optimal_loss", "n"),
     *covariance_rows("theory.second_moment", "Sigma"),
     *count_rows("theory.second_moment", "m"),
-    *covariance_rows("theory.direct_error", "Gamma"),
+    *[row for row in covariance_rows("theory.direct_error", "Gamma") if row.kind in ("non-finite", "dtype")],
+    Row("theory.direct_error", "Gamma", "singular", np.zeros((D, D)), r"\bGamma must be invertible"),
     *covariance_rows("theory.direct_error", "Sigma"),
     Row("theory.direct_error", "Sigma", "dimension", np.eye(D + 1), rf"\bSigma must be {D}x{D}"),
     *count_rows("theory.direct_error", "m"),
@@ -335,7 +335,9 @@ TABLE: list[Row] = [
     *count_rows("theory.cot_error_bound", "n"),
     *steps_rows("theory.cot_error_bound", "k"),
     Row("theory.cot_error_bound", "k", "shape", np.array([], dtype=int), r"\bk must not be empty"),
-    *covariance_rows("theory.cot_error_limit", "Gamma"),
+    *[row for row in covariance_rows("theory.cot_error_limit", "Gamma") if row.kind in ("non-finite", "dtype")],
+    Row("theory.cot_error_limit", "Gamma", "singular", np.zeros((D, D)), r"\bGamma must be invertible"),
+    Row("theory.cot_error_limit", "Gamma", "shape", np.ones((D, D - 1)), r"\bGamma must be a square matrix"),
     *covariance_rows("theory.cot_error_limit", "Sigma"),
     Row("theory.cot_error_limit", "Sigma", "dimension", np.eye(D + 1), rf"\bSigma must be {D}x{D}"),
     *steps_rows("theory.cot_error_limit", "k"),
@@ -346,10 +348,7 @@ TABLE: list[Row] = [
     Row("theory.cot_error_limit_per_skill", "Sigma", "commute", tasks.rotate(LAM, seed=1),
         r"\bGamma and Sigma must commute"),
     *steps_rows("theory.cot_error_limit_per_skill", "k"),
-    *covariance_rows("theory.optimal_cot_steps", "Gamma"),
-    *covariance_rows("theory.optimal_cot_steps", "Sigma"),
-    Row("theory.optimal_cot_steps", "Sigma", "dimension", np.eye(D + 1), rf"\bSigma must be {D}x{D}"),
-    *steps_rows("theory.optimal_cot_steps", "k_max"),
+    *steps_rows("theory.best_cot_steps", "k_max"),
     *covariance_rows("theory.skill_ratios", "Gamma"),
     *covariance_rows("theory.skill_ratios", "Sigma"),
     Row("theory.skill_ratios", "Sigma", "dimension", np.eye(D + 1), rf"\bSigma must be {D}x{D}"),
@@ -464,10 +463,10 @@ TABLE: list[Row] = [
     *count_rows("theory.stable_step_size", "n"),
     *positive_float_rows("theory.stable_step_size", "c"),
     Row("theory.stable_step_size", "weights", "simplex", [0.5], r"\bweights must lie on the probability simplex"),
-    *covariance_rows("selection.cot_error_limit", "Sigma"),
-    Row("selection.cot_error_limit", "Sigma", "dimension", np.eye(D + 1), rf"\bSigma must be {D}x{D}"),
-    Row("selection.cot_error_limit", "A", "shape", np.ones((D, D + 1)), r"\bA must be a square matrix"),
-    *steps_rows("selection.cot_error_limit", "k"),
+    *covariance_rows("selection.iteration_error", "Sigma"),
+    Row("selection.iteration_error", "Sigma", "dimension", np.eye(D + 1), rf"\bSigma must be {D}x{D}"),
+    Row("selection.iteration_error", "A", "shape", np.ones((D, D + 1)), r"\bA must be a square matrix"),
+    *steps_rows("selection.iteration_error", "k"),
     *mixture_rows("selection.qp_objective", ns=False),
     *covariance_rows("selection.qp_objective", "Sigma"),
     Row("selection.qp_objective", "Sigma", "dimension", np.eye(D + 1), rf"\bSigma must be {D}x{D}"),
@@ -507,8 +506,6 @@ TABLE: list[Row] = [
     Row("gpt2.GPT2Config", "n_embd", "divisible", 9, r"\bn_embd must be divisible by n_head",
         context={"n_head": 2}),
     Row("gpt2.GPT2", "cfg", "type", dict(d=D), r"\bcfg must be a GPT2Config"),
-    Row("gpt2.GPT2.forward", "tokens", "shape", TOKENS[..., :-1], r"\btokens must be a tensor of shape"),
-    Row("gpt2.GPT2.forward", "tokens", "dtype", TOKENS.to(torch.int64), r"\btokens must be a floating-point tensor"),
     *tensor_rows("gpt2.GPT2.predict", "X", X[0]),
     *tensor_rows("gpt2.GPT2.predict", "y", Y[:, :2], dtype=False),
     Row("gpt2.GPT2.predict", "X", "dimension", X4, r"\bX has dimension d = 4", context={"y": Y4}),
@@ -524,14 +521,14 @@ TABLE: list[Row] = [
     Row("gpt2.train", "seed", "<0", -1, r"\bseed must be an integer >= 0"),
     Row("gpt2.train", "device", "value", "tpu", r"\bdevice must be"),
     Row("gpt2.train", "record_every", "<1", 0, r"\brecord_every must be an integer >= 1"),
-    Row("gpt2.rollout", "model", "type", object(), r"\bmodel must have a predict"),
-    *tensor_rows("gpt2.rollout", "X", X[0]),
-    *tensor_rows("gpt2.rollout", "y", Y[:, :2], dtype=False),
-    Row("gpt2.rollout", "X", "dimension", X4, r"\bX has dimension d = 4", context={"y": Y4}),
-    *steps_rows("gpt2.rollout", "k"),
-    Row("gpt2.rollout", "batch_size", "<1", 0, r"\bbatch_size must be an integer >= 1"),
-    Row("gpt2.spectrum", "name", "value", "flat", r"\bname must be one of the spectra"),
-    *count_rows("gpt2.spectrum", "d"),
+    Row("cot.rollout_reprompt", "model", "type", object(), r"\bmodel must have a predict"),
+    *tensor_rows("cot.rollout_reprompt", "X", X[0]),
+    *tensor_rows("cot.rollout_reprompt", "y", Y[:, :2], dtype=False),
+    Row("cot.rollout_reprompt", "X", "dimension", X4, r"\bX has dimension d = 4", context={"y": Y4}),
+    *steps_rows("cot.rollout_reprompt", "k"),
+    Row("cot.rollout_reprompt", "batch_size", "<1", 0, r"\bbatch_size must be an integer >= 1"),
+    Row("tasks.by_name", "name", "value", "flat", r"\bname must be one of the spectra"),
+    *count_rows("tasks.by_name", "d"),
     Row("gpt2.save", "model", "type", MODEL, r"\bmodel must be a GPT2"),
     Row("gpt2.save", "history", "type", {}, r"\bhistory must be a TrainingHistory"),
     Row("gpt2.load", "path", "missing", "/nonexistent/gpt2.pt", r"\bpath must name an existing checkpoint"),
@@ -585,6 +582,7 @@ EXEMPT: dict[str, str] = {
     "lsa.TrainingHistory": "a record filled in by lsa.train, never built from user input",
     "gpt2.TrainingHistory": "a record filled in by gpt2.train, never built from user input",
     "gpt2.GPT2.num_params": "takes no arguments",
+    "gpt2.GPT2.forward": "unchecked inner call of every training step; GPT2.predict is the checked entry",
     "gpt2.main": "the command line: argparse reports bad arguments and exits with status 2",
     "tasks.TaskMixture": "a record returned by tasks.mixture, which validates its fields",
 }
@@ -592,7 +590,8 @@ EXEMPT: dict[str, str] = {
 # Kinds a rule of REQUIRED demands that do not apply to one callable, with the reason.
 NOT_APPLICABLE: dict[tuple[str, str, str], str] = {
     **{(func, "Gamma", kind): "any invertible Gamma is accepted (a trained model's Γ̂ is not symmetric)"
-       for func in ("theory.direct_error_general", "theory.cot_error_limit_general",
+       for func in ("theory.direct_error", "theory.cot_error_limit",
+                    "theory.direct_error_general", "theory.cot_error_limit_general",
                     "cot.pseudo_newton", "cot.closed_form")
        for kind in ("asymmetric", "not-pd")},
     ("count", "n", "<1"): "zero is a count (\"0 prompts\"); the row n < 0 is there",
@@ -722,3 +721,16 @@ def test_simplex_check_names_the_argument(bad, match):
     with pytest.raises(ValueError, match=rf"\bpi {match}"):
         on_simplex("pi", bad)
     np.testing.assert_allclose(on_simplex("pi", [0.25, 0.75]), [0.25, 0.75], rtol=0, atol=0)
+
+
+def test_one_rule_for_a_number_of_steps():
+    """Every number of CoT steps accepts an integral float (3.0) as the int, and refuses 1.5."""
+    assert theory.cot_error_limit(GAM, SIG, 3.0) == theory.cot_error_limit(GAM, SIG, 3)
+    assert torch.equal(cot.rollout(MODEL, X, Y, 3.0), cot.rollout(MODEL, X, Y, 3))
+    assert torch.equal(cot.rollout_reprompt(MODEL, X, Y, 2.0), cot.rollout_reprompt(MODEL, X, Y, 2))
+    assert theory.best_cot_steps(GAM, SIG, k_max=4.0) == theory.best_cot_steps(GAM, SIG, k_max=4)
+    for bad in (1.5, True, -1):
+        with pytest.raises(ValueError, match=r"\bk must be"):
+            cot.rollout(MODEL, X, Y, bad)
+        with pytest.raises(ValueError, match=r"\bk must be"):
+            theory.cot_error_limit(GAM, SIG, bad)

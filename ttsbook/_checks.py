@@ -19,10 +19,12 @@ __all__ = [
     "nonnegative_int",
     "positive_float",
     "finite_float",
+    "steps",
     "steps_array",
     "on_simplex",
     "seed",
     "float_tensor",
+    "prompts",
 ]
 
 
@@ -60,7 +62,7 @@ def positive_float(name: str, value) -> float:
 
 
 def steps_array(name: str, k) -> tuple[np.ndarray, bool]:
-    """Validate a number of CoT steps (an int or an array of ints ≥ 0).
+    """Validate a number of CoT steps, or an array of them (see :func:`steps`).
 
     Returns the steps as an int array and whether the input was a scalar.
     """
@@ -75,6 +77,21 @@ def steps_array(name: str, k) -> tuple[np.ndarray, bool]:
     if np.any(arr < 0):
         raise ValueError(f"{name} must be >= 0, got {k!r}")
     return arr.astype(np.int64), arr.ndim == 0
+
+
+def steps(name: str, k) -> int:
+    """Return a number of CoT steps as an ``int``, else raise ``ValueError``.
+
+    The one rule for a number of steps everywhere: an integer >= 0, given as an int or as a
+    float with an integer value (``3.0``); ``1.5``, ``True`` and negative values are refused.
+    """
+    try:
+        ks, scalar = steps_array(name, k)
+    except ValueError:
+        scalar = False
+    if not scalar:
+        raise ValueError(f"{name} must be an integer >= 0, got {k!r}")
+    return int(ks)
 
 
 def _to_numpy(name: str, A) -> np.ndarray:
@@ -174,3 +191,22 @@ def float_tensor(name: str, t, ndim: int | None = None, shape: tuple | None = No
     if finite and not bool(torch.isfinite(t).all()):
         raise ValueError(f"{name} has non-finite entries")
     return t
+
+
+def prompts(X, y) -> tuple[int, int, int]:
+    """Check a batch of prompts: X of shape (batch, d, n) and y of shape (batch, n), finite floats.
+
+    Returns ``(batch, d, n)``, each at least 1.
+    """
+    if not isinstance(X, torch.Tensor) or X.ndim != 3:
+        raise ValueError(f"X must be a torch tensor of shape (batch, d, n), got "
+                         f"{tuple(X.shape) if isinstance(X, torch.Tensor) else type(X).__name__}")
+    batch, d, n = X.shape
+    if not isinstance(y, torch.Tensor) or tuple(y.shape) != (batch, n):
+        raise ValueError(f"y must be a torch tensor of shape (batch, n) = {(batch, n)}, got "
+                         f"{tuple(y.shape) if isinstance(y, torch.Tensor) else type(y).__name__}")
+    if batch < 1 or d < 1 or n < 1:
+        raise ValueError(f"X must have at least one prompt, one dimension and one example, got shape {tuple(X.shape)}")
+    float_tensor("X", X)
+    float_tensor("y", y)
+    return batch, d, n

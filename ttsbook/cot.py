@@ -11,10 +11,10 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ._checks import finite_float, float_tensor, invertible, nonnegative_int
-from .lsa import LSA, _check_prompts, embed
+from ._checks import finite_float, float_tensor, invertible, positive_int, prompts, steps
+from .lsa import LSA, embed
 
-__all__ = ["rollout", "pseudo_newton", "closed_form", "squared_error", "mean_and_sem", "steps_to_reach",
+__all__ = ["rollout", "rollout_reprompt", "pseudo_newton", "closed_form", "squared_error", "mean_and_sem", "steps_to_reach",
            "rollout_adaptive"]
 
 
@@ -53,10 +53,10 @@ def rollout(model: LSA, X: torch.Tensor, y: torch.Tensor, k: int, method: str = 
     """
     if not isinstance(model, LSA):
         raise ValueError(f"model must be a ttsbook.lsa.LSA, got {type(model).__name__}")
-    batch, d, m = _check_prompts(X, y)
+    batch, d, m = prompts(X, y)
     if d != model.d:
         raise ValueError(f"X has dimension d = {d} but the model was built for d = {model.d}")
-    k = nonnegative_int("k", k)
+    k = steps("k", k)
     if method not in ("cache", "append"):
         raise ValueError(f"method must be 'cache' or 'append', got {method!r}")
     dtype = model.W.dtype
@@ -92,6 +92,61 @@ def rollout(model: LSA, X: torch.Tensor, y: torch.Tensor, k: int, method: str = 
     return torch.stack(iterates)
 
 
+def rollout_reprompt(model, X: torch.Tensor, y: torch.Tensor, k: int, batch_size: int = 1024) -> torch.Tensor:
+    """Test-time CoT of any model with ``predict`` by residual re-prompting: k steps from ŵ_0 = 0.
+
+    ŵ_{i+1} = ŵ_i + s_i · model.predict(X, r_i / s_i), with r_i = y − Xᵀŵ_i and
+    s_i = rms(r_i)/rms(y) per prompt (a prompt whose residual is exactly zero gets no correction).
+    The first step is the model's plain prediction. For a model linear in y (the LSA) the scaling
+    cancels and the step is the pseudo-Newton step ŵ_i + Γ⁻¹X(y − Xᵀŵ_i)/m of
+    :func:`pseudo_newton`. :func:`rollout` is the LSA's own chain (appended estimate columns);
+    this one needs nothing of the model but ``predict``, so it also rolls out the GPT-2-style
+    model of :mod:`ttsbook.gpt2` (chapter 8, :doc:`/book/08_gpt2`).
+
+    Parameters
+    ----------
+    model : ttsbook.gpt2.GPT2, ttsbook.lsa.LSA, …
+        Anything with ``predict(X, y) -> (batch, d)``.
+    X : torch.Tensor, shape (batch, d, m)
+    y : torch.Tensor, shape (batch, m)
+    k : int
+        Number of CoT steps, ≥ 0.
+    batch_size : int
+        Prompts per forward pass (memory only; the result does not depend on it).
+
+    Returns
+    -------
+    torch.Tensor, shape (k+1, batch, d)
+        The iterates ŵ_0 = 0, …, ŵ_k on the CPU in the dtype of X. A diverging chain gives
+        inf/nan (nothing is clipped).
+    """
+    if not callable(getattr(model, "predict", None)):
+        raise ValueError(f"model must have a predict(X, y) method, got {type(model).__name__}")
+    batch, d, m = prompts(X, y)
+    k = steps("k", k)
+    batch_size = positive_int("batch_size", batch_size)
+    chunks = []
+    with torch.no_grad():
+        for lo in range(0, batch, batch_size):
+            Xc, yc = X[lo:lo + batch_size], y[lo:lo + batch_size]
+            y_rms = yc.pow(2).mean(dim=1, keepdim=True).sqrt().clamp_min(torch.finfo(yc.dtype).tiny)
+            w = Xc.new_zeros(Xc.shape[0], d)
+            its = [w]
+            for _ in range(k):
+                r = yc - torch.einsum("bdn,bd->bn", Xc, w)
+                s = r.pow(2).mean(dim=1, keepdim=True).sqrt() / y_rms
+                live = torch.isfinite(s)  # a diverged prompt stays diverged (nan), nothing is clipped
+                moving = live & (s > 0)  # a zero residual needs no correction
+                s = torch.where(moving, s, torch.ones_like(s))
+                r_in = torch.where(live, r / s, torch.zeros_like(r))
+                step = model.predict(Xc, r_in).to("cpu", Xc.dtype) * s
+                step = torch.where(moving, step, torch.zeros_like(step))
+                w = w + torch.where(live, step, torch.full_like(step, float("nan")))
+                its.append(w)
+            chunks.append(torch.stack(its))
+    return torch.cat(chunks, dim=1)
+
+
 def _gamma_inverse(Gamma, d: int, dtype) -> torch.Tensor:
     """Γ⁻¹ for any invertible Γ: the theory's Γ is SPD, but one read back from a model trained by
     stochastic gradient descent (:meth:`LSA.gamma`) is only approximately symmetric."""
@@ -106,8 +161,8 @@ def pseudo_newton(Gamma: np.ndarray, X: torch.Tensor, y: torch.Tensor, k: int) -
     model implements (:meth:`ttsbook.lsa.LSA.gamma`, not exactly symmetric after SGD).
     Returns shape (k+1, batch, d) in the dtype of X.
     """
-    batch, d, m = _check_prompts(X, y)
-    k = nonnegative_int("k", k)
+    batch, d, m = prompts(X, y)
+    k = steps("k", k)
     A = _gamma_inverse(Gamma, d, X.dtype)
     y = y.to(X.dtype)
     w = X.new_zeros(batch, d)
@@ -127,7 +182,7 @@ def closed_form(Gamma: np.ndarray, X: torch.Tensor, w: torch.Tensor, k: int) -> 
         raise ValueError(f"X must have at least one prompt, one dimension and one example, got shape {tuple(X.shape)}")
     float_tensor("w", w, shape=(batch, d))
     w = w.to(X.dtype)
-    k = nonnegative_int("k", k)
+    k = steps("k", k)
     A = _gamma_inverse(Gamma, d, X.dtype)
     eye = torch.eye(d, dtype=X.dtype)
     M = eye - A @ (X @ X.transpose(1, 2)) / m
@@ -220,7 +275,7 @@ def rollout_adaptive(model, X: torch.Tensor, y: torch.Tensor, k_max: int, rule: 
     ----------
     model : ttsbook.lsa.LSA or any model with ``predict(X, y)``
         An LSA is rolled forward with :func:`rollout`; any other model (the GPT-2-style one of
-        :mod:`ttsbook.gpt2`) by residual re-prompting, :func:`ttsbook.gpt2.rollout`.
+        :mod:`ttsbook.gpt2`) by residual re-prompting, :func:`rollout_reprompt`.
     X, y : torch.Tensor
         Test prompts, shapes (batch, d, m) and (batch, m).
     k_max : int
@@ -244,8 +299,8 @@ def rollout_adaptive(model, X: torch.Tensor, y: torch.Tensor, k_max: int, rule: 
     """
     if not callable(getattr(model, "predict", None)):
         raise ValueError(f"model must have a predict(X, y) method, got {type(model).__name__}")
-    batch, d, m = _check_prompts(X, y)
-    k_max = nonnegative_int("k_max", k_max)
+    batch, d, m = prompts(X, y)
+    k_max = steps("k_max", k_max)
     if rule not in STOPPING_RULES:
         raise ValueError(f"rule must be one of {STOPPING_RULES}, got {rule!r}")
     holdout = finite_float("holdout", holdout)
@@ -269,9 +324,7 @@ def _any_rollout(model, X: torch.Tensor, y: torch.Tensor, k: int) -> torch.Tenso
     """Iterates (k+1, batch, d) of the model's own chain of thought on (X, y)."""
     if isinstance(model, LSA):
         return rollout(model, X, y, k)
-    from . import gpt2  # imported on use: gpt2 sits above cot in the package
-
-    return gpt2.rollout(model, X, y, k)
+    return rollout_reprompt(model, X, y, k)
 
 
 def _smallest_residual(iterates: torch.Tensor, X: torch.Tensor, y: torch.Tensor) -> torch.Tensor:

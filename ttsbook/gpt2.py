@@ -14,7 +14,7 @@ head by a linear read-out of ŵ at the last token:
 :func:`GPT2Config.paper` is the paper's configuration (12 layers, 8 heads, width 256, the
 "standard" model of Garg et al.'s in-context-learning code); the default is a small CPU one.
 
-Test-time chain of thought (:func:`rollout`) re-prompts the model on the residuals
+Test-time chain of thought (:func:`ttsbook.cot.rollout_reprompt`) re-prompts the model on the residuals
 r_i = y − Xᵀŵ_i and adds the predicted correction: ŵ_{i+1} = ŵ_i + s_i f(X, r_i/s_i), with
 s_i = rms(r_i)/rms(y) putting the residual back on the scale of the labels the model was trained
 on. For the LSA, f is linear in y, so this is exactly the pseudo-Newton step of
@@ -43,17 +43,15 @@ from torch import nn
 from torch.nn import functional as F
 from tqdm import tqdm
 
-from . import tasks
-from ._checks import as_covariance, float_tensor, nonnegative_int, positive_float, positive_int
-from .lsa import TrainingDiverged, _check_prompts, embed
+from . import cot, tasks
+from ._checks import as_covariance, nonnegative_int, positive_float, positive_int, prompts
+from .lsa import TrainingDiverged, embed
 
 __all__ = [
     "GPT2Config",
     "GPT2",
     "TrainingHistory",
     "train",
-    "rollout",
-    "spectrum",
     "save",
     "load",
     "checkpoint",
@@ -163,12 +161,9 @@ class GPT2(nn.Module):
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:
         """Read-out at every position, shape (batch, T, d), for tokens of shape (batch, T, 2d+2).
 
-        Causal: the output at position t depends only on tokens 0, …, t.
+        Causal: the output at position t depends only on tokens 0, …, t. Unchecked (it runs at
+        every training step): :meth:`predict` is the checked entry point.
         """
-        if not isinstance(tokens, torch.Tensor) or tokens.ndim != 3 or tokens.shape[2] != self.cfg.token_size:
-            raise ValueError(f"tokens must be a tensor of shape (batch, T, {self.cfg.token_size}), got "
-                             f"{tuple(tokens.shape) if isinstance(tokens, torch.Tensor) else type(tokens).__name__}")
-        float_tensor("tokens", tokens)
         x = self.read_in(tokens.to(self.read_in.weight.dtype))
         for block in self.blocks:
             x = block(x)
@@ -176,7 +171,7 @@ class GPT2(nn.Module):
 
     def predict(self, X: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """ŵ for the prompts (X, y): the read-out at the last token, shape (batch, d)."""
-        _, d, _ = _check_prompts(X, y)
+        _, d, _ = prompts(X, y)
         if d != self.cfg.d:
             raise ValueError(f"X has dimension d = {d} but the model was built for d = {self.cfg.d}")
         dev = self.read_in.weight.device
@@ -184,73 +179,11 @@ class GPT2(nn.Module):
         return self.forward(tokens)[:, -1]
 
 
-def rollout(model: nn.Module, X: torch.Tensor, y: torch.Tensor, k: int, batch_size: int = 1024) -> torch.Tensor:
-    """Test-time CoT by residual re-prompting: k steps from ŵ_0 = 0 (chapter 8, :doc:`/book/08_gpt2`).
-
-    ŵ_{i+1} = ŵ_i + s_i · model.predict(X, r_i / s_i), with r_i = y − Xᵀŵ_i and
-    s_i = rms(r_i)/rms(y) per prompt (a prompt whose residual is exactly zero gets no correction).
-    The first step is the model's plain prediction. For a model linear in y (the LSA) the scaling
-    cancels and the step is the pseudo-Newton step ŵ_i + Γ⁻¹X(y − Xᵀŵ_i)/m of
-    :func:`ttsbook.cot.pseudo_newton`.
-
-    Parameters
-    ----------
-    model : GPT2 or ttsbook.lsa.LSA
-        Anything with ``predict(X, y) -> (batch, d)``.
-    X : torch.Tensor, shape (batch, d, m)
-    y : torch.Tensor, shape (batch, m)
-    k : int
-        Number of CoT steps, ≥ 0.
-    batch_size : int
-        Prompts per forward pass (memory only; the result does not depend on it).
-
-    Returns
-    -------
-    torch.Tensor, shape (k+1, batch, d)
-        The iterates ŵ_0 = 0, …, ŵ_k on the CPU in the dtype of X. A diverging chain gives
-        inf/nan (nothing is clipped).
-    """
-    if not callable(getattr(model, "predict", None)):
-        raise ValueError(f"model must have a predict(X, y) method, got {type(model).__name__}")
-    batch, d, m = _check_prompts(X, y)
-    k = nonnegative_int("k", k)
-    batch_size = positive_int("batch_size", batch_size)
-    chunks = []
-    with torch.no_grad():
-        for lo in range(0, batch, batch_size):
-            Xc, yc = X[lo:lo + batch_size], y[lo:lo + batch_size]
-            y_rms = yc.pow(2).mean(dim=1, keepdim=True).sqrt().clamp_min(torch.finfo(yc.dtype).tiny)
-            w = Xc.new_zeros(Xc.shape[0], d)
-            its = [w]
-            for _ in range(k):
-                r = yc - torch.einsum("bdn,bd->bn", Xc, w)
-                s = r.pow(2).mean(dim=1, keepdim=True).sqrt() / y_rms
-                live = torch.isfinite(s)  # a diverged prompt stays diverged (nan), nothing is clipped
-                moving = live & (s > 0)  # a zero residual needs no correction
-                s = torch.where(moving, s, torch.ones_like(s))
-                r_in = torch.where(live, r / s, torch.zeros_like(r))
-                step = model.predict(Xc, r_in).to("cpu", Xc.dtype) * s
-                step = torch.where(moving, step, torch.zeros_like(step))
-                w = w + torch.where(live, step, torch.full_like(step, float("nan")))
-                its.append(w)
-            chunks.append(torch.stack(its))
-    return torch.cat(chunks, dim=1)
-
-
-SPECTRA = ("isotropic", "skewed", "skewed-trace-d")
-
-
-def spectrum(name: str, d: int) -> np.ndarray:
-    """The training covariance by name: ``isotropic`` (I), ``skewed`` (λ_i = 1/i) or
-    ``skewed-trace-d`` (λ_i ∝ 1/i rescaled to tr Λ = d, the one chapter 8 uses)."""
-    d = positive_int("d", d)
-    if name == "isotropic":
-        return tasks.isotropic(d)
-    if name == "skewed":
-        return tasks.skewed(d)
-    if name == "skewed-trace-d":
-        return tasks.with_trace(tasks.skewed(d), d)
-    raise ValueError(f"name must be one of the spectra {SPECTRA}, got {name!r}")
+# Names kept from before the generic rollout and the spectra moved: aliases of
+# :func:`ttsbook.cot.rollout_reprompt`, :data:`ttsbook.tasks.SPECTRA` and :func:`ttsbook.tasks.by_name`.
+rollout = cot.rollout_reprompt
+SPECTRA = tasks.SPECTRA
+spectrum = tasks.by_name
 
 
 @dataclass
@@ -471,7 +404,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", required=True, help="checkpoint path (.pt)")
     p.add_argument("--n", type=int, required=True, help="training prompt length (examples per prompt)")
     p.add_argument("--d", type=int, default=10, help="task dimension (default 10)")
-    p.add_argument("--spectrum", choices=SPECTRA, default="skewed-trace-d",
+    p.add_argument("--spectrum", choices=tasks.SPECTRA, default="skewed-trace-d",
                    help="training covariance (default skewed-trace-d: λ_i ∝ 1/i with tr Λ = d)")
     p.add_argument("--paper", action="store_true", help="the paper's 12 layers / 8 heads / width 256")
     p.add_argument("--layers", type=int, default=GPT2Config.n_layer)
@@ -492,7 +425,7 @@ def main(argv: list[str] | None = None) -> int:
     cfg = (GPT2Config.paper(args.d) if args.paper
            else GPT2Config(d=args.d, n_layer=args.layers, n_head=args.heads, n_embd=args.width))
     t0 = time.perf_counter()
-    model, history = train(cfg, spectrum(args.spectrum, args.d), args.n, steps=args.steps, batch=args.batch,
+    model, history = train(cfg, tasks.by_name(args.spectrum, args.d), args.n, steps=args.steps, batch=args.batch,
                            lr=args.lr, warmup=args.warmup, seed=args.seed, device=args.device,
                            progress=not args.no_progress)
     seconds = time.perf_counter() - t0

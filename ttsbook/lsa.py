@@ -24,7 +24,8 @@ from torch import nn
 from tqdm import tqdm
 
 from . import tasks, theory
-from ._checks import as_covariance, as_matrix, finite_float, float_tensor, nonnegative_int, positive_float, positive_int
+from ._checks import (as_covariance, as_matrix, finite_float, float_tensor, nonnegative_int, positive_float,
+                      positive_int, prompts)
 
 __all__ = ["Blocks", "embed", "LSA", "optimal", "train", "TrainingHistory", "TrainingDiverged"]
 
@@ -59,24 +60,9 @@ class Blocks:
         return 2 * self.d + 2
 
 
-def _check_prompts(X: torch.Tensor, y: torch.Tensor) -> tuple[int, int, int]:
-    if not isinstance(X, torch.Tensor) or X.ndim != 3:
-        raise ValueError(f"X must be a torch tensor of shape (batch, d, n), got "
-                         f"{tuple(X.shape) if isinstance(X, torch.Tensor) else type(X).__name__}")
-    batch, d, n = X.shape
-    if not isinstance(y, torch.Tensor) or tuple(y.shape) != (batch, n):
-        raise ValueError(f"y must be a torch tensor of shape (batch, n) = {(batch, n)}, got "
-                         f"{tuple(y.shape) if isinstance(y, torch.Tensor) else type(y).__name__}")
-    if batch < 1 or d < 1 or n < 1:
-        raise ValueError(f"X must have at least one prompt, one dimension and one example, got shape {tuple(X.shape)}")
-    float_tensor("X", X)
-    float_tensor("y", y)
-    return batch, d, n
-
-
 def embed(X: torch.Tensor, y: torch.Tensor, w0: torch.Tensor | None = None) -> torch.Tensor:
     """The paper's embedding E, shape (batch, 2d+2, n+1), with the estimate ``w0`` (default 0)."""
-    batch, d, n = _check_prompts(X, y)
+    batch, d, n = prompts(X, y)
     b = Blocks(d)
     E = X.new_zeros(batch, b.size, n + 1)
     E[:, b.x, :n] = X
@@ -146,7 +132,7 @@ class LSA(nn.Module):
 
     def predict(self, X: torch.Tensor, y: torch.Tensor, w0: torch.Tensor | None = None) -> torch.Tensor:
         """One forward pass: ŵ, the w-rows of the last column of f(E), shape (batch, d)."""
-        _, d, n = _check_prompts(X, y)
+        _, d, n = prompts(X, y)
         if d != self.d:
             raise ValueError(f"X has dimension d = {d} but the model was built for d = {self.d}")
         return self.last_column(embed(X, y, w0), rho=n)[:, self.blocks.w]

@@ -24,14 +24,10 @@ import numpy as np
 from scipy.optimize import minimize
 
 from . import tasks, theory
-from ._checks import as_covariance, as_matrix, nonnegative_int, positive_float
+from ._checks import as_covariance, as_matrix, steps
 
 __all__ = [
-    "mixture_moments",
-    "mixture_optimum",
-    "mixture_optimal_v",
-    "mixture_optimal_loss",
-    "cot_error_limit",
+    "iteration_error",
     "qp_objective",
     "cot_objective",
     "select_tasks",
@@ -39,14 +35,15 @@ __all__ = [
 ]
 
 
-# The mixture closed forms live in :mod:`ttsbook.theory`; these names are kept here.
+# Aliases of :func:`ttsbook.theory.mixture_moments`, …, and (``cot_error_limit``) of
+# :func:`iteration_error`.
 mixture_moments = theory.mixture_moments
 mixture_optimum = theory.mixture_optimum
 mixture_optimal_v = theory.mixture_optimal_v
 mixture_optimal_loss = theory.mixture_optimal_loss
 
 
-def cot_error_limit(A: np.ndarray, Sigma: np.ndarray, k):
+def iteration_error(A: np.ndarray, Sigma: np.ndarray, k):
     """Exact m → ∞ error ‖(I − A Σ)^k‖_F² of k CoT steps w_{i+1} = w_i − A Σ̂ (w_i − w).
 
     Chapter 7, :doc:`/book/07_selection`. ``A`` is any d × d matrix (for example
@@ -57,6 +54,9 @@ def cot_error_limit(A: np.ndarray, Sigma: np.ndarray, k):
     A = as_matrix("A", A)
     Sigma = as_covariance("Sigma", Sigma, A.shape[0])
     return theory.power_norms(np.eye(A.shape[0]) - A @ Sigma, k)
+
+
+cot_error_limit = iteration_error
 
 
 def qp_objective(weights, Lambdas, Sigma) -> float:
@@ -73,9 +73,9 @@ def qp_objective(weights, Lambdas, Sigma) -> float:
 
 def cot_objective(weights, Lambdas, ns, Sigma, k: int) -> float:
     """The exact objective: the m → ∞ k-step CoT error ‖(I − A_π Σ)^k‖_F² of the mixture π."""
-    k = nonnegative_int("k", k)
+    k = steps("k", k)
     A = mixture_optimum(Lambdas, ns, weights)
-    return cot_error_limit(A, Sigma, k)
+    return iteration_error(A, Sigma, k)
 
 
 def _log_power_norm(M: np.ndarray, k: int) -> float:
@@ -175,7 +175,7 @@ def select_tasks(
     if objective == "cot":
         if k is None:
             raise ValueError("k (the number of CoT steps) is required for objective='cot'")
-        k = nonnegative_int("k", k)
+        k = steps("k", k)
 
         moments = np.stack([theory.second_moment(Lam, n) for Lam, n in zip(mix.Lambdas, mix.ns)])
         eye = np.eye(d)

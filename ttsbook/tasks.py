@@ -24,6 +24,7 @@ __all__ = [
     "random_rotation",
     "rotate",
     "with_trace",
+    "by_name",
     "sample_prompts",
     "make_generator",
     "TaskMixture",
@@ -75,6 +76,22 @@ def with_trace(Lambda: np.ndarray, trace: float) -> np.ndarray:
     Lambda = as_covariance("Lambda", Lambda)
     trace = positive_float("trace", trace)
     return Lambda * (trace / np.trace(Lambda))
+
+
+SPECTRA = ("isotropic", "skewed", "skewed-trace-d")
+
+
+def by_name(name: str, d: int) -> np.ndarray:
+    """The covariance named ``name`` (one of :data:`SPECTRA`): ``isotropic`` (I), ``skewed``
+    (λ_i = 1/i) or ``skewed-trace-d`` (λ_i ∝ 1/i rescaled to tr Λ = d, the one chapter 8 uses)."""
+    d = positive_int("d", d)
+    if name == "isotropic":
+        return isotropic(d)
+    if name == "skewed":
+        return skewed(d)
+    if name == "skewed-trace-d":
+        return with_trace(skewed(d), d)
+    raise ValueError(f"name must be one of the spectra {SPECTRA}, got {name!r}")
 
 
 def make_generator(seed: int | torch.Generator | None) -> torch.Generator:

@@ -5,6 +5,9 @@ n training prompt length, m test prompt length, k chain-of-thought steps, d dime
 
 * Γ = (1 + 1/n) Λ + tr(Λ)/n · I (Theorem 3.1) and the optimal LSA block V_wx = −Γ⁻¹/c
   (chapter 2, :doc:`/book/02_training`).
+* Aliases: ``optimal_cot_steps`` (of :func:`best_cot_steps` with ``k_max``),
+  ``direct_error_general`` (of :func:`direct_error`), ``cot_error_limit_general`` (of
+  :func:`cot_error_limit`).
 * The exact one-step (direct ICL) error and the Theorem 3.3 bound; the Corollary 3.5
   scaling law; the exact m → ∞ error of k pseudo-Newton steps (chapters 3–5).
 """
@@ -20,9 +23,9 @@ from ._checks import (
     as_covariance,
     as_matrix,
     invertible,
-    nonnegative_int,
     positive_float,
     positive_int,
+    steps,
     steps_array,
 )
 
@@ -37,11 +40,8 @@ __all__ = [
     "cot_error_bound",
     "cot_error_limit",
     "cot_error_limit_per_skill",
-    "optimal_cot_steps",
     "skill_ratios",
     "overthinking_skills",
-    "direct_error_general",
-    "cot_error_limit_general",
     "power_norms",
     "best_cot_steps",
     "critical_train_length",
@@ -89,24 +89,28 @@ def second_moment(Sigma: np.ndarray, m: int) -> np.ndarray:
 
     With Σ = Λ and m = n this is ΓΛ.
     """
-    return _second_moment(as_covariance("Sigma", Sigma), positive_int("m", m))
+    Sigma, m = as_covariance("Sigma", Sigma), positive_int("m", m)
+    return _moments(Sigma[None], (m,), np.ones(1))[1]
 
 
-def _second_moment(Sigma: np.ndarray, m) -> np.ndarray:
-    """:func:`second_moment` for arguments the caller has already checked."""
-    return (1 + 1 / m) * Sigma @ Sigma + np.trace(Sigma) / m * Sigma
+def _moments(Lambdas: np.ndarray, ns, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Λ̄ = Σ π_ℓ Λ_ℓ and M̄ = Σ π_ℓ [(1 + 1/n_ℓ) Λ_ℓ² + tr(Λ_ℓ)/n_ℓ · Λ_ℓ], the formulas alone."""
+    Lbar = np.einsum("l,lij->ij", weights, Lambdas)
+    Mbar = np.zeros_like(Lbar)
+    for p, Lam, n in zip(weights, Lambdas, ns):
+        Mbar += p * ((1 + 1 / n) * Lam @ Lam + np.trace(Lam) / n * Lam)
+    return Lbar, (Mbar + Mbar.T) / 2
 
 
 def direct_error(Gamma: np.ndarray, Sigma: np.ndarray, m: int) -> float:
     """Exact E‖ŵ − w‖² of one step ŵ = Γ⁻¹Ŝw on a test prompt of length m with covariance Σ.
 
-    ‖I − Γ⁻¹Σ‖_F² + (1/m) [tr(Γ⁻¹Σ²Γ⁻¹) + tr(Σ) tr(Γ⁻¹ΣΓ⁻¹)], for w ~ N(0, I).
-    ``Gamma`` may be any SPD matrix, for example the one read back from a trained model.
+    ‖I − Γ⁻¹Σ‖_F² + (1/m) [tr(Γ⁻¹Σ²Γ⁻ᵀ) + tr(Σ) tr(Γ⁻¹ΣΓ⁻ᵀ)], for w ~ N(0, I) and x_i ~ N(0, Σ).
+    ``Gamma`` may be any invertible matrix: :func:`gamma`, or the Γ̂ = −(c V_wx)⁻¹ read back from
+    a trained model (``LSA.gamma``), which mini-batch gradient descent leaves symmetric only up
+    to its sampling noise (chapter 4, :doc:`/book/04_hardness`).
     """
-    return _direct_error(as_covariance("Gamma", Gamma), Sigma, m)
-
-
-def _direct_error(Gamma: np.ndarray, Sigma, m) -> float:
+    Gamma = invertible("Gamma", Gamma)
     Sigma = as_covariance("Sigma", Sigma, Gamma.shape[0])
     m = positive_int("m", m)
     A = np.linalg.inv(Gamma)
@@ -138,15 +142,13 @@ def cot_error_bound(Lambda: np.ndarray, n: int, k):
 def cot_error_limit(Gamma: np.ndarray, Sigma: np.ndarray, k):
     """Exact E‖w_k − w‖² = ‖(I − Γ⁻¹Σ)^k‖_F² of k pseudo-Newton steps as m → ∞ (w ~ N(0, I)).
 
-    ``k`` may be an int (returns a float) or an array of ints (returns an array). A diverging
-    iteration returns large values or ``inf``, never clipped ones.
+    ``Gamma`` may be any invertible matrix (a trained model's Γ̂ is not exactly symmetric, see
+    :func:`direct_error`). ``k`` may be an int (returns a float) or an array of ints (returns an
+    array). A diverging iteration returns large values or ``inf``, never clipped ones.
     """
-    return _cot_error_limit(as_covariance("Gamma", Gamma), Sigma, k)
-
-
-def _cot_error_limit(Gamma: np.ndarray, Sigma, k):
+    Gamma = invertible("Gamma", Gamma)
     Sigma = as_covariance("Sigma", Sigma, Gamma.shape[0])
-    return power_norms(np.eye(Gamma.shape[0]) - np.linalg.solve(Gamma, Sigma), k)
+    return _power_norms(np.eye(Gamma.shape[0]) - np.linalg.solve(Gamma, Sigma), k)
 
 
 def power_norms(M: np.ndarray, k):
@@ -155,7 +157,10 @@ def power_norms(M: np.ndarray, k):
     The m → ∞ error of a chain w_{i+1} − w = M (w_i − w) from w_0 = 0 with w ~ N(0, I).
     Overflow gives ``inf``, never a clipped value.
     """
-    M = as_matrix("M", M)
+    return _power_norms(as_matrix("M", M), k)
+
+
+def _power_norms(M: np.ndarray, k):
     ks, scalar = steps_array("k", k)
     out = np.empty(ks.size)
     with np.errstate(over="ignore", invalid="ignore"):
@@ -173,7 +178,10 @@ def skill_ratios(Gamma: np.ndarray, Sigma: np.ndarray) -> np.ndarray:
     contracts skill j when its ratio is in (0, 2) and blows it up when the ratio exceeds 2.
     """
     Gamma = as_covariance("Gamma", Gamma)
-    Sigma = as_covariance("Sigma", Sigma, Gamma.shape[0])
+    return _skill_ratios(Gamma, as_covariance("Sigma", Sigma, Gamma.shape[0]))
+
+
+def _skill_ratios(Gamma: np.ndarray, Sigma: np.ndarray) -> np.ndarray:
     evals, U = np.linalg.eigh(Gamma)
     Gih = U @ np.diag(evals**-0.5) @ U.T
     B = Gih @ Sigma @ Gih
@@ -208,59 +216,13 @@ def cot_error_limit_per_skill(Gamma: np.ndarray, Sigma: np.ndarray, k) -> np.nda
 
 
 def optimal_cot_steps(Gamma: np.ndarray, Sigma: np.ndarray, k_max: int) -> int:
-    """The k in {0, …, k_max} that minimises the m → ∞ error :func:`cot_error_limit` (smallest on ties)."""
-    k_max = nonnegative_int("k_max", k_max)
-    errs = cot_error_limit(Gamma, Sigma, np.arange(k_max + 1))
-    return int(np.argmin(errs))
+    """Alias of ``best_cot_steps(Gamma, Sigma, k_max=k_max)``: the best k in {0, …, k_max}."""
+    return best_cot_steps(Gamma, Sigma, k_max=k_max)
 
 
-def direct_error_general(Gamma: np.ndarray, Sigma: np.ndarray, m: int) -> float:
-    """:func:`direct_error` for any invertible Γ, symmetric or not.
-
-    A trained LSA applies ŵ = Γ̂⁻¹Ŝw with Γ̂ = −(c V_wx)⁻¹ (``LSA.gamma``), which mini-batch
-    gradient descent leaves symmetric only up to its sampling noise. The exact error is then
-    ‖I − Γ̂⁻¹Σ‖_F² + (1/m)[tr(Γ̂⁻¹Σ²Γ̂⁻ᵀ) + tr(Σ) tr(Γ̂⁻¹ΣΓ̂⁻ᵀ)] for w ~ N(0, I) and
-    x_i ~ N(0, Σ). Chapter 4, :doc:`/book/04_hardness`.
-
-    Parameters
-    ----------
-    Gamma : np.ndarray, shape (d, d)
-        Any invertible matrix; the model's estimate is Γ⁻¹Ŝw.
-    Sigma : np.ndarray, shape (d, d)
-        The test covariance (symmetric positive definite).
-    m : int
-        The test prompt length.
-
-    Returns
-    -------
-    float
-        E‖ŵ − w‖².
-    """
-    return _direct_error(invertible("Gamma", Gamma), Sigma, m)
-
-
-def cot_error_limit_general(Gamma: np.ndarray, Sigma: np.ndarray, k):
-    """:func:`cot_error_limit` for any invertible Γ, symmetric or not: ‖(I − Γ⁻¹Σ)^k‖_F².
-
-    The exact m → ∞ error of k pseudo-Newton steps of a trained LSA whose read-back Γ̂
-    (``LSA.gamma``) is symmetric only up to training noise (w ~ N(0, I)). ``k`` may be an int
-    (returns a float) or an array of ints (returns an array). Chapter 4, :doc:`/book/04_hardness`.
-
-    Parameters
-    ----------
-    Gamma : np.ndarray, shape (d, d)
-        Any invertible matrix.
-    Sigma : np.ndarray, shape (d, d)
-        The test covariance (symmetric positive definite).
-    k : int or array of int
-        Numbers of CoT steps, each >= 0.
-
-    Returns
-    -------
-    float or np.ndarray
-        E‖w_k − w‖² as m → ∞; overflow gives ``inf``.
-    """
-    return _cot_error_limit(invertible("Gamma", Gamma), Sigma, k)
+#: Aliases: :func:`direct_error` and :func:`cot_error_limit` accept any invertible Γ.
+direct_error_general = direct_error
+cot_error_limit_general = cot_error_limit
 
 
 def _joint_eigen(A: np.ndarray, B: np.ndarray, name: str, rtol: float = 1e-8) -> tuple[np.ndarray, np.ndarray]:
@@ -288,8 +250,11 @@ def _joint_eigen(A: np.ndarray, B: np.ndarray, name: str, rtol: float = 1e-8) ->
     return np.diag(DA).copy(), np.diag(DB).copy()
 
 
-def best_cot_steps(Gamma: np.ndarray, Sigma: np.ndarray, k_cap: int = 10**7):
-    """The number of CoT steps k ≥ 0 that minimises the m → ∞ error, with no upper limit on k.
+def best_cot_steps(Gamma: np.ndarray, Sigma: np.ndarray, k_max: int | None = None, k_cap: int = 10**7):
+    """The number of CoT steps k ≥ 0 that minimises the m → ∞ error :func:`cot_error_limit`.
+
+    With ``k_max`` given: the k in {0, …, k_max} with the smallest error (the smallest on ties),
+    an ``int``. Without (the default), k has no upper limit:
 
     Returns ``inf`` (a float) when no skill overthinks (every ratio of :func:`skill_ratios`
     is at most 2): the error then never turns up (chapter 5, :doc:`/book/05_overthinking`).
@@ -305,7 +270,11 @@ def best_cot_steps(Gamma: np.ndarray, Sigma: np.ndarray, k_cap: int = 10**7):
     Gamma = as_covariance("Gamma", Gamma)
     Sigma = as_covariance("Sigma", Sigma, Gamma.shape[0])
     k_cap = positive_int("k_cap", k_cap)
-    r = skill_ratios(Gamma, Sigma)
+    if k_max is not None:
+        k_max = steps("k_max", k_max)
+        errs = _power_norms(np.eye(Gamma.shape[0]) - np.linalg.solve(Gamma, Sigma), np.arange(k_max + 1))
+        return int(np.argmin(errs))
+    r = _skill_ratios(Gamma, Sigma)
     rho = float(np.max(np.abs(1 - r)))
     if rho <= 1 + 1e-9:  # a ratio of 2 up to rounding: that skill's error stays constant
         return float("inf")
@@ -472,11 +441,7 @@ def mixture_moments(Lambdas, ns, weights) -> tuple[np.ndarray, np.ndarray]:
     mix = tasks.mixture(Lambdas, ns, weights)
     if mix.ns is None or mix.weights is None:
         raise ValueError("ns and weights must be given for the mixture moments")
-    Lbar = np.einsum("l,lij->ij", mix.weights, mix.Lambdas)
-    Mbar = np.zeros_like(Lbar)
-    for p, Lam, n in zip(mix.weights, mix.Lambdas, mix.ns):
-        Mbar += p * _second_moment(Lam, n)
-    return Lbar, (Mbar + Mbar.T) / 2
+    return _moments(mix.Lambdas, mix.ns, mix.weights)
 
 
 def mixture_optimum(Lambdas, ns, weights) -> np.ndarray:

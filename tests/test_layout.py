@@ -1,0 +1,56 @@
+"""The package's modules form one chain of imports, and no private name crosses a module.
+
+Order (each module may import only those before it): _checks → tasks → theory → lsa → cot, then
+selection, gpt2 and plots above them; claims and the glue helpers stand apart. An order with no
+module importing one above it has no import cycle, so each module also imports alone.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "ttsbook"
+ORDER = ["_checks", "_glue", "tasks", "theory", "lsa", "cot", "selection", "gpt2", "_interactive", "plots",
+         "claims"]
+MODULES = sorted(p.stem for p in PACKAGE.glob("*.py") if p.stem != "__init__")
+
+
+def package_imports(module: str) -> list[tuple[str, list[str]]]:
+    """(imported module, names) for every ``from . import …`` / ``from .X import …`` in ``module``."""
+    tree = ast.parse((PACKAGE / f"{module}.py").read_text())
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            names = [a.name for a in node.names]
+            if node.module is None:
+                found += [(n, []) for n in names]
+            else:
+                found.append((node.module, names))
+    return found
+
+
+def test_order_lists_every_module():
+    assert sorted(ORDER) == MODULES
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_imports_only_modules_below(module):
+    rank = ORDER.index(module)
+    for target, _ in package_imports(module):
+        assert ORDER.index(target) < rank, f"ttsbook.{module} imports ttsbook.{target}, which sits above it"
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_no_private_name_crosses_a_module(module):
+    source = (PACKAGE / f"{module}.py").read_text()
+    for target, names in package_imports(module):
+        private = [n for n in names if n.startswith("_")]
+        assert not private, f"ttsbook.{module} imports private {private} from ttsbook.{target}"
+    tree = ast.parse(source)
+    imported = {t for t, names in package_imports(module) if not names}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in imported:
+            assert not node.attr.startswith("_"), f"ttsbook.{module} uses {node.value.id}.{node.attr}"
