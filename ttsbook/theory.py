@@ -365,7 +365,7 @@ def spectrum_edges(Gamma: np.ndarray, Sigma: np.ndarray, m: int) -> tuple[float,
     Each root is found by ``scipy.optimize.brentq`` on a bracket where h − 1 changes sign (see
     the source). With one population value t_i = c the edges are c(1 ± √γ)². The chain
     w_{i+1} − w = (I − Γ⁻¹Ŝ)(w_i − w) has the eigenvalues 1 − s of I − B, so a typical prompt's
-    chain diverges when s₊ > 2 and otherwise contracts by max(|1 − s₋|, |1 − s₊|) per step.
+    chain diverges when s₊ > 2 and otherwise contracts by ``max(|1 − s₋|, |1 − s₊|)`` per step.
 
     Parameters
     ----------
