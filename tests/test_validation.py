@@ -70,6 +70,7 @@ CLAIM_BAD_SOURCE.write_text('```{code-cell} ipython3\nclaim("b", TEXT, "reproduc
 # called on). Methods are named "module.Class.method".
 GOOD: dict[str, dict[str, Any]] = {
     "tasks.mixture": dict(Lambdas=[LAM, SIG], ns=[N, N], weights=[0.5, 0.5]),
+    "tasks.training_tasks": dict(Lambda=LAM, n=N, weights=None),
     "selection.mixture_moments": dict(Lambdas=[LAM, SIG], ns=[N, N], weights=[0.5, 0.5]),
     "selection.mixture_optimum": dict(Lambdas=[LAM, SIG], ns=[N, N], weights=[0.5, 0.5]),
     "selection.mixture_optimal_v": dict(Lambdas=[LAM, SIG], ns=[N, N], weights=[0.5, 0.5], c=1.0),
@@ -447,6 +448,10 @@ TABLE: list[Row] = [
     *covariance_rows("plots.spectrum", "Lambda"),
     # selection and task mixtures
     *mixture_rows("tasks.mixture"),
+    *covariance_rows("tasks.training_tasks", "Lambda"),
+    *count_rows("tasks.training_tasks", "n"),
+    Row("tasks.training_tasks", "weights", "simplex", [0.5, 0.6], r"\bweights must lie on the probability simplex",
+        context={"Lambda": [LAM, SIG], "n": [N, N]}),
     *mixture_rows("selection.mixture_moments"),
     *mixture_rows("selection.mixture_optimum"),
     *mixture_rows("selection.mixture_optimal_v"),

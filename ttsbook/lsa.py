@@ -176,21 +176,6 @@ def relative_error(model: LSA, target: np.ndarray) -> float:
     return float(np.linalg.norm(V - target) / np.linalg.norm(target))
 
 
-def _as_mixture(Lambda, n, weights) -> tuple[np.ndarray, tuple[int, ...], np.ndarray]:
-    """One task (a (d, d) array and an int n) or a mixture, as (Λ_ℓ stack, n_ℓ, π)."""
-    try:
-        one_task = np.ndim(Lambda) == 2
-    except ValueError:  # a ragged sequence of matrices
-        one_task = False
-    if one_task:
-        Lambda, n = as_covariance("Lambda", Lambda), positive_int("n", n)
-        mix = tasks.mixture([Lambda], [n], weights)
-    else:
-        mix = tasks.mixture(Lambda, n, weights)
-    if mix.ns is None:
-        raise ValueError("n must give the prompt length of every task")
-    L = mix.Lambdas.shape[0]
-    return mix.Lambdas, mix.ns, mix.weights if mix.weights is not None else np.full(L, 1.0 / L)
 
 
 class TrainingDiverged(RuntimeError):
@@ -340,7 +325,7 @@ def train(
         (a ``RuntimeError``) when the loss or V_wx becomes non-finite or the loss grows 10⁴-fold
         over its starting value d/2; the message names the step size and the stable bound.
     """
-    Lambdas, ns, pis = _as_mixture(Lambda, n, weights)
+    Lambdas, ns, pis = tasks.training_tasks(Lambda, n, weights)
     c = positive_float("c", c)
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}")

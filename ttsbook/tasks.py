@@ -29,6 +29,7 @@ __all__ = [
     "make_generator",
     "TaskMixture",
     "mixture",
+    "training_tasks",
 ]
 
 
@@ -199,3 +200,26 @@ def mixture(Lambdas, ns=None, weights=None) -> TaskMixture:
     if weights is not None:
         weights = on_simplex("weights", weights, size=L)
     return TaskMixture(mats, ns, weights)
+
+
+def training_tasks(Lambda, n, weights=None) -> tuple[np.ndarray, tuple[int, ...], np.ndarray]:
+    """The training distribution as (Λ_ℓ stacked, n_ℓ, π): one task or a mixture of tasks.
+
+    One task is a (d, d) covariance ``Lambda`` with an int ``n``: a mixture of one. A mixture is
+    a sequence of covariances with their prompt lengths ``n`` (or one int for all), and
+    ``weights`` (default uniform), checked by :func:`mixture`.
+    """
+    try:
+        one_task = np.ndim(Lambda) == 2
+    except ValueError:  # a ragged sequence of matrices
+        one_task = False
+    if one_task:
+        Lambda, n = as_covariance("Lambda", Lambda), positive_int("n", n)
+        mix = mixture([Lambda], [n], weights)
+    else:
+        mix = mixture(Lambda, n, weights)
+    if mix.ns is None:
+        raise ValueError("n must give the prompt length of every task")
+    L = mix.Lambdas.shape[0]
+    pis = mix.weights if mix.weights is not None else np.full(L, 1.0 / L)
+    return mix.Lambdas, mix.ns, pis

@@ -492,24 +492,6 @@ def stable_step_size(Lambda, n, c: float = 1.0, weights=None) -> float:
     float
     """
     c = positive_float("c", c)
-    Lambdas, ns, pis = _as_mixture(Lambda, n, weights)
+    Lambdas, ns, pis = tasks.training_tasks(Lambda, n, weights)
     _, Mbar = mixture_moments(Lambdas, ns, pis)
     return float(2.0 / (c**2 * np.linalg.eigvalsh(Mbar)[-1]))
-
-
-def _as_mixture(Lambda, n, weights) -> tuple[np.ndarray, tuple[int, ...], np.ndarray]:
-    """One task (a (d, d) array and an int n) or a mixture, as (Λ_ℓ stack, n_ℓ, π)."""
-    try:
-        one_task = np.ndim(Lambda) == 2
-    except ValueError:  # a ragged sequence of matrices
-        one_task = False
-    if one_task:
-        Lambda, n = as_covariance("Lambda", Lambda), positive_int("n", n)
-        mix = tasks.mixture([Lambda], [n], weights)
-    else:
-        mix = tasks.mixture(Lambda, n, weights)
-    if mix.ns is None:
-        raise ValueError("n must give the prompt length of every task")
-    L = mix.Lambdas.shape[0]
-    pis = mix.weights if mix.weights is not None else np.full(L, 1.0 / L)
-    return mix.Lambdas, mix.ns, pis
