@@ -34,7 +34,7 @@ def _links(app, docnames) -> str:
 
 def add_chapters(app, what, name, obj, options, lines):
     parts = name.split(".")
-    if parts[0] != "ttsbook" or len(parts) not in (2, 3) or what not in {"function", "class", "data"}:
+    if parts[0] != "ttsbook" or len(parts) not in (2, 3) or what not in {"function", "class", "exception", "data"}:
         return
     module_name, member = ".".join(parts[:-1]), parts[-1]
     module = sys.modules.get(module_name)
