@@ -165,12 +165,23 @@ def test_shared_basis_under_an_eigenvalue_clash():
     assert theory.critical_train_length(Lam, Sig2) == pytest.approx(3.0, rel=1e-9)
 
 
-def test_per_skill_order_breaks_ties_by_ratio():
-    """Σ = I ties every σ_j: skills are then ordered by σ_j/γ_j descending (γ_j ascending)."""
-    Q = tasks.random_rotation(3, seed=0)
-    Gam = Q @ np.diag([0.5, 2.0, 1.0]) @ Q.T
-    out = theory.cot_error_limit_per_skill(Gam, np.eye(3), 1)
-    np.testing.assert_allclose(out, [(1 - 1 / 0.5) ** 2, 0.0, (1 - 1 / 2.0) ** 2], atol=1e-12)
+@pytest.mark.parametrize("seed", range(8))
+def test_per_skill_order_breaks_ties_by_ratio(seed):
+    """Σ = cI ties every σ_j: skills are then ordered by σ_j/γ_j descending (γ_j ascending).
+
+    Σ = diag(2, 2, 1, 1, 1, 1) ties within two groups: σ first, then the ratio inside each group.
+    Ordering by σ alone leaves the order to rounding noise (a different order per rotation).
+    """
+    Q = tasks.random_rotation(6, seed=seed)
+    g = np.array([0.5, 2.0, 1.0, 3.0, 0.8, 1.5])
+    Gam = Q @ np.diag(g) @ Q.T
+    for c in [1.0, 2.5]:
+        out = theory.cot_error_limit_per_skill(Gam, c * np.eye(6), 1)
+        np.testing.assert_allclose(out, (1 - c / np.sort(g)) ** 2, rtol=1e-10, atol=1e-12)
+    sig = np.array([2.0, 1.0, 1.0, 2.0, 1.0, 1.0])           # σ = 2 on γ = 0.5 and 3; σ = 1 on the rest
+    out = theory.cot_error_limit_per_skill(Gam, Q @ np.diag(sig) @ Q.T, 1)
+    want = [(1 - 2 / 0.5) ** 2, (1 - 2 / 3.0) ** 2] + [(1 - 1 / x) ** 2 for x in [0.8, 1.0, 1.5, 2.0]]
+    np.testing.assert_allclose(out, want, rtol=1e-10, atol=1e-12)
 
 
 def test_ratio_exactly_two_does_not_overthink():
