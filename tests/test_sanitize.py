@@ -74,3 +74,19 @@ def test_svg_figures_are_replaced_whole():
     plt.close(fig)
     assert sanitize(buf.getvalue()) == "SVG-FIGURE"
     assert sanitize("before " + buf.getvalue() + "after") == "before SVG-FIGUREafter"
+
+
+def test_linear_time_on_long_lines():
+    """Every rule runs in time linear in a line's length.
+
+    An interactive figure's HTML holds its data on one line of hundreds of kB, and nbval sanitises
+    every output of both the fresh and the committed notebook. A rule that can start a match
+    anywhere in a line (``[^\\n]*…`` without ``^``) rescans the rest of the line from every
+    position: about 10⁸ steps at 20 kB, 10¹⁰ at 200 kB: minutes per chapter.
+    """
+    import time
+
+    line = "x1 " * 7_000 + "\n"                          # 21 kB on one line, no progress bar in it
+    start = time.perf_counter()
+    assert sanitize(line) == line
+    assert time.perf_counter() - start < 0.5
