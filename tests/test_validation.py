@@ -56,7 +56,7 @@ GPT_CFG = gpt2.GPT2Config(d=D, n_layer=1, n_head=1, n_embd=8)
 GPT = gpt2.GPT2(GPT_CFG)
 TOKENS = E.transpose(1, 2).float()
 CKPT = Path(tempfile.mkdtemp()) / "gpt2.pt"
-gpt2.save(CKPT, GPT, gpt2.TrainingHistory())
+gpt2.save(CKPT, GPT, gpt2.GPT2History())
 _, ZOOM_AX = plt.subplots()
 ZOOM_AX.plot([0.0, 1.0], [0.0, 1.0])
 CLAIM = claims.claim("a", "It holds.", "reproduced")
@@ -155,7 +155,7 @@ GOOD: dict[str, dict[str, Any]] = {
                        seed=0, device="cpu", record_every=1, progress=False),
     "cot.rollout_reprompt": dict(model=MODEL, X=X, y=Y, k=2, batch_size=2),
     "tasks.by_name": dict(name="skewed", d=D),
-    "gpt2.save": dict(path=CKPT, model=GPT, history=gpt2.TrainingHistory()),
+    "gpt2.save": dict(path=CKPT, model=GPT, history=gpt2.GPT2History()),
     "gpt2.load": dict(path=CKPT),
     "gpt2.checkpoint": dict(name="gpt2_n20"),
 }
@@ -535,7 +535,7 @@ TABLE: list[Row] = [
     Row("tasks.by_name", "name", "value", "flat", r"\bname must be one of the spectra"),
     *count_rows("tasks.by_name", "d"),
     Row("gpt2.save", "model", "type", MODEL, r"\bmodel must be a GPT2"),
-    Row("gpt2.save", "history", "type", {}, r"\bhistory must be a TrainingHistory"),
+    Row("gpt2.save", "history", "type", {}, r"\bhistory must be a GPT2History"),
     Row("gpt2.load", "path", "missing", "/nonexistent/gpt2.pt", r"\bpath must name an existing checkpoint"),
     Row("gpt2.checkpoint", "name", "type", 20, r"\bname must be a checkpoint name"),
     Row("gpt2.checkpoint", "name", "missing", "gpt2_n21", r"\bname 'gpt2_n21' names no shipped checkpoint"),
@@ -584,8 +584,8 @@ EXEMPT: dict[str, str] = {
     "verdicts": "the same function as claims.verdicts",
     "lsa.TrainingDiverged": "an exception class raised by lsa.train and gpt2.train",
     "plots.set_style": "takes no arguments",
-    "lsa.TrainingHistory": "a record filled in by lsa.train, never built from user input",
-    "gpt2.TrainingHistory": "a record filled in by gpt2.train, never built from user input",
+    "lsa.LSAHistory": "a record filled in by lsa.train, never built from user input",
+    "gpt2.GPT2History": "a record filled in by gpt2.train, never built from user input",
     "gpt2.GPT2.num_params": "takes no arguments",
     "gpt2.GPT2.forward": "unchecked inner call of every training step; GPT2.predict is the checked entry",
     "gpt2.main": "the command line: argparse reports bad arguments and exits with status 2",

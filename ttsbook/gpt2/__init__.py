@@ -15,12 +15,12 @@ on. For the LSA, f is linear in y, so this is exactly the pseudo-Newton step of
 
 from .. import cot, tasks
 from .model import GPT2, GPT2Config
-from .training import TrainingHistory, checkpoint, load, main, save, train
+from .training import GPT2History, TrainingHistory, checkpoint, load, main, save, train
 
 __all__ = [
     "GPT2Config",
     "GPT2",
-    "TrainingHistory",
+    "GPT2History",
     "train",
     "save",
     "load",
@@ -28,8 +28,9 @@ __all__ = [
     "main",
 ]
 
-# Names kept from before the generic rollout and the spectra moved: aliases of
-# :func:`ttsbook.cot.rollout_reprompt`, :data:`ttsbook.tasks.SPECTRA` and :func:`ttsbook.tasks.by_name`.
+# Older names, kept out of __all__: TrainingHistory is an alias of GPT2History; rollout, SPECTRA
+# and spectrum are aliases of :func:`ttsbook.cot.rollout_reprompt`, :data:`ttsbook.tasks.SPECTRA`
+# and :func:`ttsbook.tasks.by_name`.
 rollout = cot.rollout_reprompt
 SPECTRA = tasks.SPECTRA
 spectrum = tasks.by_name

@@ -26,17 +26,20 @@ from .._checks import as_covariance, nonnegative_int, positive_float, positive_i
 from ..lsa import TrainingDiverged
 from .model import GPT2, GPT2Config
 
-__all__ = ["TrainingHistory", "train", "save", "load", "checkpoint", "main"]
+__all__ = ["GPT2History", "train", "save", "load", "checkpoint", "main"]
 
 
 @dataclass
-class TrainingHistory:
+class GPT2History:
     """What :func:`train` records: steps, mini-batch loss ½‖ŵ − w‖² (mean over the batch)
     averaged over the last ``record_every`` steps, and the settings of the run."""
 
     steps: list = field(default_factory=list)
     loss: list = field(default_factory=list)
     settings: dict = field(default_factory=dict)
+
+
+TrainingHistory = GPT2History  # alias of GPT2History (kept out of __all__)
 
 
 def _device(device: str) -> torch.device:
@@ -62,7 +65,7 @@ def train(
     device: str = "cpu",
     record_every: int = 50,
     progress: bool = True,
-) -> tuple[GPT2, TrainingHistory]:
+) -> tuple[GPT2, GPT2History]:
     """Train a :class:`GPT2` to predict w from prompts of ``n`` examples x ~ N(0, Λ) (chapter 8).
 
     Every step draws ``batch`` fresh prompts (:func:`ttsbook.tasks.sample_prompts` from one
@@ -100,7 +103,7 @@ def train(
     -------
     model : GPT2
         On the CPU, in eval mode.
-    history : TrainingHistory
+    history : GPT2History
 
     Raises
     ------
@@ -133,7 +136,7 @@ def train(
         return 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress_frac))
 
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_at)
-    history = TrainingHistory(settings=dict(n=n, steps=steps, batch=batch, lr=lr, warmup=warmup,
+    history = GPT2History(settings=dict(n=n, steps=steps, batch=batch, lr=lr, warmup=warmup,
                                             weight_decay=float(weight_decay), seed=seed,
                                             Lambda=np.diag(Lambda).tolist() if np.allclose(Lambda, np.diag(np.diag(Lambda))) else Lambda.tolist()))
     model.train()
@@ -162,7 +165,7 @@ def train(
     return model.to("cpu").eval(), history
 
 
-def save(path: str | Path, model: GPT2, history: TrainingHistory, extra: dict | None = None) -> None:
+def save(path: str | Path, model: GPT2, history: GPT2History, extra: dict | None = None) -> None:
     """Write a checkpoint to ``path``: config, state_dict and training metadata.
 
     Only plain Python types and tensors are stored, so that :func:`load` can use
@@ -170,8 +173,8 @@ def save(path: str | Path, model: GPT2, history: TrainingHistory, extra: dict | 
     """
     if not isinstance(model, GPT2):
         raise ValueError(f"model must be a GPT2, got {type(model).__name__}")
-    if not isinstance(history, TrainingHistory):
-        raise ValueError(f"history must be a TrainingHistory, got {type(history).__name__}")
+    if not isinstance(history, GPT2History):
+        raise ValueError(f"history must be a GPT2History, got {type(history).__name__}")
     if not isinstance(path, (str, Path)):
         raise ValueError(f"path must be a file path, got {type(path).__name__}")
     torch.save({
