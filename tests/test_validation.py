@@ -415,6 +415,7 @@ TABLE: list[Row] = [
     Row("cot.pseudo_newton", "Gamma", "dtype", COMPLEX, r"\bGamma must be a real"),
     Row("cot.pseudo_newton", "Gamma", "dimension", np.eye(D + 1), rf"\bGamma must be {D}x{D}"),
     *tensor_rows("cot.pseudo_newton", "X", X[0]),
+    Row("cot.pseudo_newton", "X", "empty", X[:, :, :0], r"\bX must have at least one prompt, one dimension and one example"),
     *tensor_rows("cot.pseudo_newton", "y", Y[:, :-1]),
     *steps_rows("cot.pseudo_newton", "k"),
     # any invertible Gamma: a trained model's read-back Γ̂ is not exactly symmetric (chapter 3)
@@ -423,6 +424,7 @@ TABLE: list[Row] = [
     Row("cot.closed_form", "Gamma", "dtype", COMPLEX, r"\bGamma must be a real"),
     Row("cot.closed_form", "Gamma", "dimension", np.eye(D + 1), rf"\bGamma must be {D}x{D}"),
     *tensor_rows("cot.closed_form", "X", X[0]),
+    Row("cot.closed_form", "X", "empty", X[:0], r"\bX must have at least one prompt, one dimension and one example"),
     *tensor_rows("cot.closed_form", "w", W[:, :-1]),
     *steps_rows("cot.closed_form", "k"),
     *tensor_rows("cot.squared_error", "iterates", ITER[0], finite=False),
