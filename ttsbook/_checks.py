@@ -24,6 +24,7 @@ __all__ = [
     "on_simplex",
     "seed",
     "float_tensor",
+    "prompt_inputs",
     "prompts",
 ]
 
