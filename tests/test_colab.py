@@ -131,5 +131,5 @@ def test_the_installed_source_is_what_git_tracks(tmp_path):
                                  check=True).stdout.split())
     copied = {p.relative_to(copy).as_posix() for p in copy.rglob("*") if p.is_file()}
     assert copied == {t for t in tracked if (ROOT / t).is_file()}
-    assert {"pyproject.toml", "ttsbook/gpt2.py", "ttsbook/checkpoints/gpt2_n20.pt"} <= copied
+    assert {"pyproject.toml", "ttsbook/gpt2/model.py", "ttsbook/checkpoints/gpt2_n20.pt"} <= copied
     assert colab.binder_requirements(str(copy))[1] == str(copy)

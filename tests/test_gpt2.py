@@ -1,5 +1,7 @@
 """Tests for ttsbook.gpt2: shapes, causality, parameter count, training, checkpoints, CoT rollout."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 import torch
@@ -179,3 +181,13 @@ def test_bad_input_raises_value_error():
         model.predict(X[:, :3], y)
     with pytest.raises(ValueError, match="model"):
         gpt2.rollout(object(), X, y, 1)
+
+
+def test_the_two_training_records_have_distinct_names():
+    """lsa and gpt2 record different things; the older shared name stays an alias outside __all__."""
+    assert lsa.LSAHistory is not gpt2.GPT2History
+    assert {f.name for f in dataclasses.fields(lsa.LSAHistory)} == {"steps", "loss", "rel_error", "optimal_loss"}
+    assert {f.name for f in dataclasses.fields(gpt2.GPT2History)} == {"steps", "loss", "settings"}
+    assert lsa.TrainingHistory is lsa.LSAHistory and gpt2.TrainingHistory is gpt2.GPT2History
+    assert "TrainingHistory" not in lsa.__all__ + gpt2.__all__
+    assert "LSAHistory" in lsa.__all__ and "GPT2History" in gpt2.__all__

@@ -54,23 +54,6 @@ def test_skewed_is_power_law_one():
     assert np.array_equal(tasks.skewed(10), tasks.power_law(10, 1.0))
 
 
-# --- Γ ---------------------------------------------------------------------------------------
-
-
-def test_gamma_formula_and_second_moment():
-    rng = np.random.default_rng(0)
-    d, n, batch = 4, 6, 200_000
-    L = random_spd(rng, d, spread=1.0)
-    G = theory.gamma(L, n)
-    np.testing.assert_allclose(G, (1 + 1 / n) * L + np.trace(L) / n * np.eye(d), rtol=1e-14)
-    # E[S^2] = Γ Λ for S = X X^T / n (Theorem 3.1), by Monte Carlo with a 4-SE tolerance per entry.
-    X = np.linalg.cholesky(L) @ rng.standard_normal((batch, d, n))
-    S = X @ X.transpose(0, 2, 1) / n
-    S2 = S @ S
-    mean, se = S2.mean(axis=0), S2.std(axis=0, ddof=1) / np.sqrt(batch)
-    assert np.all(np.abs(mean - G @ L) <= K_SE * se)
-
-
 # --- the exact one-step error and Theorem 3.3 -----------------------------------------------
 
 

@@ -49,6 +49,14 @@ def test_wheel_ships_every_checkpoint(wheel):
         assert wheel.read(f"ttsbook/checkpoints/{p.name}") == p.read_bytes()
 
 
+def test_wheel_ships_every_module(wheel):
+    """Subpackages included (setuptools' ``packages`` lists each one)."""
+    sources = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "ttsbook").rglob("*.py"))
+    assert "ttsbook/gpt2/model.py" in sources
+    missing = sorted(set(sources) - set(wheel.namelist()))
+    assert not missing, f"modules left out of the wheel: {missing}"
+
+
 def test_wheel_has_the_one_version_and_the_licence(wheel):
     meta_name = next(n for n in wheel.namelist() if n.endswith(".dist-info/METADATA"))
     meta = email.message_from_bytes(wheel.read(meta_name))

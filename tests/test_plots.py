@@ -120,3 +120,33 @@ def test_interactive_curves_are_the_same_on_every_run():
 def test_interactive_curves_refuse_mismatched_curves():
     with pytest.raises(ValueError, match=r"\bcurves returned 'y' with shape"):
         plots.interactive_curves(lambda a: {"y": np.ones(2)}, np.arange(3), {"a": [1]}, xlabel="k", ylabel="y")
+
+
+def test_errors_at_picks_each_k_in_order_with_columns_in_order():
+    ks_all = np.arange(12)
+    columns = {"z slow": 0.9 ** ks_all, "a fast": 0.5 ** ks_all, "inf": np.where(ks_all > 4, np.inf, 1.0)}
+    shown = [0, 1, 5, 11, 3]
+    styler = plots.errors_at(columns, shown)
+    table = styler.data
+    assert table.index.name == "k" and table.index.tolist() == shown
+    assert table.columns.tolist() == ["z slow", "a fast", "inf"]  # the dict's order, not sorted
+    np.testing.assert_array_equal(table["z slow"], 0.9 ** np.array(shown))
+    np.testing.assert_array_equal(table["a fast"], 0.5 ** np.array(shown))
+    assert np.isposinf(table.loc[11, "inf"]) and table.loc[3, "inf"] == 1.0
+    html = styler.to_html()
+    assert ">0.314<" in html and ">0.0312<" in html and ">0.000488<" in html and ">inf<" in html  # 3 digits
+    assert html == plots.errors_at(columns, shown).to_html(), "the same table must give the same HTML"
+    other = plots.errors_at(columns, [0, 1]).to_html()
+    assert re.search(r'id="(T_\w+?)"', html).group(1) != re.search(r'id="(T_\w+?)"', other).group(1)
+    assert ">0.31<" in plots.errors_at(columns, [11], digits=2).to_html()
+
+
+@pytest.mark.parametrize("columns, ks, match", [
+    ({"a": [1.0, 0.5]}, [2], r"ks must be at most K = 1"),
+    ({"a": [1.0, 0.5], "b": [1.0]}, [0], r"columns must all have the same length"),
+    ({}, [0], r"columns must be a non-empty dict"),
+    ({"a": [1.0, 0.5]}, [-1], r"ks must be >= 0"),
+])
+def test_errors_at_refuses_what_it_cannot_show(columns, ks, match):
+    with pytest.raises(ValueError, match=match):
+        plots.errors_at(columns, ks)

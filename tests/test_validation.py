@@ -56,7 +56,7 @@ GPT_CFG = gpt2.GPT2Config(d=D, n_layer=1, n_head=1, n_embd=8)
 GPT = gpt2.GPT2(GPT_CFG)
 TOKENS = E.transpose(1, 2).float()
 CKPT = Path(tempfile.mkdtemp()) / "gpt2.pt"
-gpt2.save(CKPT, GPT, gpt2.TrainingHistory())
+gpt2.save(CKPT, GPT, gpt2.GPT2History())
 _, ZOOM_AX = plt.subplots()
 ZOOM_AX.plot([0.0, 1.0], [0.0, 1.0])
 CLAIM = claims.claim("a", "It holds.", "reproduced")
@@ -132,6 +132,7 @@ GOOD: dict[str, dict[str, Any]] = {
     "plots.palette": dict(n=3, name="viridis"),
     "plots.error_vs_k": dict(ax=AX, errors=ERR, label="run", theory=ERR, bound=ERR, ks=np.arange(3)),
     "plots.spectrum": dict(ax=AX, Lambda=LAM, label="skewed"),
+    "plots.errors_at": dict(columns={"a": ERR, "b": ERR}, ks=[0, 2], digits=3),
     "glue": dict(name="x", value=1.0, digits=6),
     "number": dict(value=2.5e13, spec=".2g"),
     "count": dict(n=3, noun="skill", plural="skills", words=False),
@@ -155,7 +156,7 @@ GOOD: dict[str, dict[str, Any]] = {
                        seed=0, device="cpu", record_every=1, progress=False),
     "cot.rollout_reprompt": dict(model=MODEL, X=X, y=Y, k=2, batch_size=2),
     "tasks.by_name": dict(name="skewed", d=D),
-    "gpt2.save": dict(path=CKPT, model=GPT, history=gpt2.TrainingHistory()),
+    "gpt2.save": dict(path=CKPT, model=GPT, history=gpt2.GPT2History()),
     "gpt2.load": dict(path=CKPT),
     "gpt2.checkpoint": dict(name="gpt2_n20"),
 }
@@ -415,6 +416,7 @@ TABLE: list[Row] = [
     Row("cot.pseudo_newton", "Gamma", "dtype", COMPLEX, r"\bGamma must be a real"),
     Row("cot.pseudo_newton", "Gamma", "dimension", np.eye(D + 1), rf"\bGamma must be {D}x{D}"),
     *tensor_rows("cot.pseudo_newton", "X", X[0]),
+    Row("cot.pseudo_newton", "X", "empty", X[:, :, :0], r"\bX must have at least one prompt, one dimension and one example"),
     *tensor_rows("cot.pseudo_newton", "y", Y[:, :-1]),
     *steps_rows("cot.pseudo_newton", "k"),
     # any invertible Gamma: a trained model's read-back Γ̂ is not exactly symmetric (chapter 3)
@@ -423,6 +425,7 @@ TABLE: list[Row] = [
     Row("cot.closed_form", "Gamma", "dtype", COMPLEX, r"\bGamma must be a real"),
     Row("cot.closed_form", "Gamma", "dimension", np.eye(D + 1), rf"\bGamma must be {D}x{D}"),
     *tensor_rows("cot.closed_form", "X", X[0]),
+    Row("cot.closed_form", "X", "empty", X[:0], r"\bX must have at least one prompt, one dimension and one example"),
     *tensor_rows("cot.closed_form", "w", W[:, :-1]),
     *steps_rows("cot.closed_form", "k"),
     *tensor_rows("cot.squared_error", "iterates", ITER[0], finite=False),
@@ -444,6 +447,12 @@ TABLE: list[Row] = [
     Row("plots.error_vs_k", "bound", "shape", ERR[:2], r"\bbound must have 3 entries"),
     Row("plots.error_vs_k", "ks", "shape", np.arange(4), r"\bks must have 3 entries"),
     Row("plots.error_vs_k", "ks", "non-finite", np.array([0.0, np.nan, 2.0]), r"\bks has non-finite"),
+    Row("plots.errors_at", "columns", "type", [ERR], r"\bcolumns must be a non-empty dict"),
+    Row("plots.errors_at", "columns", "shape", {"a": ERR, "b": ERR[:2]}, r"\bcolumns must all have the same length"),
+    Row("plots.errors_at", "ks", "range", [0, 3], r"\bks must be at most K = 2"),
+    Row("plots.errors_at", "ks", "<0", [-1], r"\bks must be >= 0"),
+    Row("plots.errors_at", "ks", "dtype", [0.5], r"\bks must be an integer or an array of integers"),
+    *count_rows("plots.errors_at", "digits"),
     Row("plots.spectrum", "ax", "type", None, r"\bax must be a matplotlib Axes"),
     *covariance_rows("plots.spectrum", "Lambda"),
     # selection and task mixtures
@@ -535,7 +544,7 @@ TABLE: list[Row] = [
     Row("tasks.by_name", "name", "value", "flat", r"\bname must be one of the spectra"),
     *count_rows("tasks.by_name", "d"),
     Row("gpt2.save", "model", "type", MODEL, r"\bmodel must be a GPT2"),
-    Row("gpt2.save", "history", "type", {}, r"\bhistory must be a TrainingHistory"),
+    Row("gpt2.save", "history", "type", {}, r"\bhistory must be a GPT2History"),
     Row("gpt2.load", "path", "missing", "/nonexistent/gpt2.pt", r"\bpath must name an existing checkpoint"),
     Row("gpt2.checkpoint", "name", "type", 20, r"\bname must be a checkpoint name"),
     Row("gpt2.checkpoint", "name", "missing", "gpt2_n21", r"\bname 'gpt2_n21' names no shipped checkpoint"),
@@ -584,8 +593,8 @@ EXEMPT: dict[str, str] = {
     "verdicts": "the same function as claims.verdicts",
     "lsa.TrainingDiverged": "an exception class raised by lsa.train and gpt2.train",
     "plots.set_style": "takes no arguments",
-    "lsa.TrainingHistory": "a record filled in by lsa.train, never built from user input",
-    "gpt2.TrainingHistory": "a record filled in by gpt2.train, never built from user input",
+    "lsa.LSAHistory": "a record filled in by lsa.train, never built from user input",
+    "gpt2.GPT2History": "a record filled in by gpt2.train, never built from user input",
     "gpt2.GPT2.num_params": "takes no arguments",
     "gpt2.GPT2.forward": "unchecked inner call of every training step; GPT2.predict is the checked entry",
     "gpt2.main": "the command line: argparse reports bad arguments and exits with status 2",

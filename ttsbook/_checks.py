@@ -24,6 +24,7 @@ __all__ = [
     "on_simplex",
     "seed",
     "float_tensor",
+    "prompt_inputs",
     "prompts",
 ]
 
@@ -193,8 +194,8 @@ def float_tensor(name: str, t, ndim: int | None = None, shape: tuple | None = No
     return t
 
 
-def prompts(X, y) -> tuple[int, int, int]:
-    """Check a batch of prompts: X of shape (batch, d, n) and y of shape (batch, n), finite floats.
+def prompt_inputs(X) -> tuple[int, int, int]:
+    """Check the inputs of a batch of prompts: X of shape (batch, d, n), finite floats.
 
     Returns ``(batch, d, n)``, each at least 1.
     """
@@ -202,11 +203,21 @@ def prompts(X, y) -> tuple[int, int, int]:
         raise ValueError(f"X must be a torch tensor of shape (batch, d, n), got "
                          f"{tuple(X.shape) if isinstance(X, torch.Tensor) else type(X).__name__}")
     batch, d, n = X.shape
-    if not isinstance(y, torch.Tensor) or tuple(y.shape) != (batch, n):
-        raise ValueError(f"y must be a torch tensor of shape (batch, n) = {(batch, n)}, got "
-                         f"{tuple(y.shape) if isinstance(y, torch.Tensor) else type(y).__name__}")
     if batch < 1 or d < 1 or n < 1:
         raise ValueError(f"X must have at least one prompt, one dimension and one example, got shape {tuple(X.shape)}")
     float_tensor("X", X)
+    return batch, d, n
+
+
+def prompts(X, y) -> tuple[int, int, int]:
+    """Check a batch of prompts: X of shape (batch, d, n) (:func:`prompt_inputs`) and y of shape
+    (batch, n), finite floats.
+
+    Returns ``(batch, d, n)``, each at least 1.
+    """
+    batch, d, n = prompt_inputs(X)
+    if not isinstance(y, torch.Tensor) or tuple(y.shape) != (batch, n):
+        raise ValueError(f"y must be a torch tensor of shape (batch, n) = {(batch, n)}, got "
+                         f"{tuple(y.shape) if isinstance(y, torch.Tensor) else type(y).__name__}")
     float_tensor("y", y)
     return batch, d, n

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ._checks import finite_float, float_tensor, invertible, positive_int, prompts, steps
+from ._checks import finite_float, float_tensor, invertible, positive_int, prompt_inputs, prompts, steps
 from .lsa import LSA, embed
 
 __all__ = ["rollout", "rollout_reprompt", "pseudo_newton", "closed_form", "squared_error", "mean_and_sem", "steps_to_reach",
@@ -176,10 +176,7 @@ def pseudo_newton(Gamma: np.ndarray, X: torch.Tensor, y: torch.Tensor, k: int) -
 
 def closed_form(Gamma: np.ndarray, X: torch.Tensor, w: torch.Tensor, k: int) -> torch.Tensor:
     """w_k = (I − (I − Γ⁻¹Ŝ)^k) w with Ŝ = XXᵀ/m, the closed form of k pseudo-Newton steps."""
-    float_tensor("X", X, ndim=3)
-    batch, d, m = X.shape
-    if batch < 1 or d < 1 or m < 1:
-        raise ValueError(f"X must have at least one prompt, one dimension and one example, got shape {tuple(X.shape)}")
+    batch, d, m = prompt_inputs(X)
     float_tensor("w", w, shape=(batch, d))
     w = w.to(X.dtype)
     k = steps("k", k)

@@ -27,7 +27,7 @@ from . import tasks, theory
 from ._checks import (as_covariance, as_matrix, finite_float, float_tensor, nonnegative_int, positive_float,
                       positive_int, prompts)
 
-__all__ = ["Blocks", "embed", "LSA", "optimal", "train", "TrainingHistory", "TrainingDiverged"]
+__all__ = ["Blocks", "embed", "LSA", "optimal", "train", "LSAHistory", "TrainingDiverged"]
 
 
 @dataclass(frozen=True)
@@ -155,7 +155,7 @@ def optimal(Lambda: np.ndarray, n: int, c: float = 1.0, dtype: torch.dtype = tor
 
 
 @dataclass
-class TrainingHistory:
+class LSAHistory:
     """What :func:`train` records: the step numbers, the mini-batch loss at each, and the
     relative Frobenius distance ‖V_wx − V*‖_F/‖V*‖_F to the closed-form optimum V* = −Γ⁻¹/c."""
 
@@ -163,6 +163,9 @@ class TrainingHistory:
     loss: np.ndarray = field(default_factory=lambda: np.zeros(0))
     rel_error: np.ndarray = field(default_factory=lambda: np.zeros(0))
     optimal_loss: float = float("nan")
+
+
+TrainingHistory = LSAHistory  # alias of LSAHistory (kept out of __all__)
 
 
 def relative_error(model: LSA, target: np.ndarray) -> float:
@@ -267,7 +270,7 @@ def train(
     weights=None,
     mode: str = "sampled",
     tol: float | None = 0.02,
-) -> tuple[LSA, TrainingHistory]:
+) -> tuple[LSA, LSAHistory]:
     """Train V_wx of an :class:`LSA` from zero by gradient descent, to V* = −Γ⁻¹/c (Theorem 3.1).
 
     The loss is L = ½ mean ‖ŵ − w‖² over prompts of length ``n`` from Λ, with the LSA's
@@ -317,7 +320,7 @@ def train(
     Returns
     -------
     model : LSA
-    history : TrainingHistory
+    history : LSAHistory
 
     Raises
     ------
@@ -413,7 +416,7 @@ def train(
         loss = loss_fn()
     check(steps, loss)
     record(steps, loss)
-    history = TrainingHistory(np.array(rec_steps), np.array(rec_loss), np.array(rec_err), best_loss)
+    history = LSAHistory(np.array(rec_steps), np.array(rec_loss), np.array(rec_err), best_loss)
     if tol is not None and rec_err[-1] > tol:
         _warn_not_converged(rec_err[-1], tol, steps, lr, c**2 * mu, mode)
     return model, history

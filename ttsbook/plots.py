@@ -13,16 +13,19 @@ which keeps them within the column, rather than with a wide ``figsize``. :doc:`/
 
 from __future__ import annotations
 
+import hashlib
+
 import matplotlib.pyplot as plt
 import matplotlib.ticker as mticker
 import numpy as np
+import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
 
-from ._checks import as_covariance, positive_int
+from ._checks import as_covariance, positive_int, steps_array
 from ._interactive import interactive_curves
 
-__all__ = ["set_style", "palette", "error_vs_k", "spectrum", "subplots", "integer_ticks",
+__all__ = ["set_style", "palette", "error_vs_k", "errors_at", "spectrum", "subplots", "integer_ticks",
            "log_ticks", "zoom", "interactive_curves", "COLUMN_WIDTH", "MIN_FONT_PT"]
 
 #: Inches: the widest figure shown at its natural size (672 px) in the content column at 1280 px.
@@ -204,6 +207,41 @@ def error_vs_k(ax, errors, *, label: str, color=None, theory=None, bound=None, k
     ax.set_ylabel(ylabel)
     integer_ticks(ax, "x")
     return ax
+
+
+def errors_at(columns: dict, ks, digits: int = 3):
+    """The errors of several curves at a few CoT steps k: one row per k, one column per curve.
+
+    Parameters
+    ----------
+    columns : dict of str to array_like
+        Curve name → its errors at k = 0, 1, …, K (every curve of the same length K + 1), in
+        the order the columns are shown. Non-finite errors are shown as they are (``inf``).
+    ks : sequence of int
+        The steps shown, each in 0, …, K, in the order given.
+    digits : int
+        Significant digits shown.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        The table (its ``.data`` is the DataFrame, index named ``"k"``). Its HTML id is derived
+        from the column names and the ks, so the same table has the same HTML on every run.
+    """
+    if not isinstance(columns, dict) or not columns or not all(isinstance(c, str) for c in columns):
+        raise ValueError(f"columns must be a non-empty dict of curve name -> errors, got {type(columns).__name__}")
+    curves = {name: _curve(f"columns[{name!r}]", e) for name, e in columns.items()}
+    size = next(iter(curves.values())).size
+    if any(c.size != size for c in curves.values()):
+        raise ValueError(f"columns must all have the same length, got {[c.size for c in curves.values()]}")
+    ks, _ = steps_array("ks", ks)
+    ks = ks.ravel()
+    if ks.max() >= size:
+        raise ValueError(f"ks must be at most K = {size - 1} (the curves' last step), got {ks.tolist()}")
+    digits = positive_int("digits", digits)
+    table = pd.DataFrame({name: c[ks] for name, c in curves.items()}, index=pd.Index(ks, name="k"))
+    uuid = hashlib.sha1(repr((list(curves), ks.tolist())).encode()).hexdigest()[:10]
+    return table.style.set_uuid(f"errors_at_{uuid}").format(f"{{:.{digits}g}}")
 
 
 def spectrum(ax, Lambda, *, label: str, color=None, marker: str = "o"):

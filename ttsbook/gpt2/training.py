@@ -1,30 +1,10 @@
-"""A small GPT-2-style transformer for in-context weight prediction (chapter 8, :doc:`/book/08_gpt2`).
-
-The model follows nanoGPT (Karpathy): a config dataclass, pre-LayerNorm causal blocks of
-attention + MLP with residuals, weight initialisation in one place. It replaces GPT-2's token
-and position embeddings by a linear read-in of the paper's prompt columns and its language-model
-head by a linear read-out of ŵ at the last token:
-
-* tokens are the columns of the paper's embedding E (:func:`ttsbook.lsa.embed`): one token
-  [x_i; y_i; 0_d; 0] per example and a last token [0_d; 0; w_0; 1] (w_0 = 0);
-* no position embedding: the examples of a prompt are exchangeable, the last token is marked
-  by its 1, and the model can be applied to prompts of any length m;
-* the prediction ŵ is a linear map of the last token's final hidden state.
-
-:func:`GPT2Config.paper` is the paper's configuration (12 layers, 8 heads, width 256, the
-"standard" model of Garg et al.'s in-context-learning code); the default is a small CPU one.
-
-Test-time chain of thought (:func:`ttsbook.cot.rollout_reprompt`) re-prompts the model on the residuals
-r_i = y − Xᵀŵ_i and adds the predicted correction: ŵ_{i+1} = ŵ_i + s_i f(X, r_i/s_i), with
-s_i = rms(r_i)/rms(y) putting the residual back on the scale of the labels the model was trained
-on. For the LSA, f is linear in y, so this is exactly the pseudo-Newton step of
-:func:`ttsbook.cot.pseudo_newton` (Proposition 3.2). Training uses no chain of thought.
+"""Training, checkpoint I/O and the command line of the GPT-2-style model (:mod:`ttsbook.gpt2.model`).
 
 Training (:func:`train`) is a plain loop: Adam on fresh prompts every step, loss
 ½ mean ‖ŵ − w‖², linear warm-up then cosine decay. ``python -m ttsbook.gpt2 train --help``
-writes a checkpoint that :func:`load` reads with ``torch.load(weights_only=True)``. The book's
-trained models ship inside the package (``ttsbook/checkpoints/``): :func:`checkpoint` finds one
-by name with :mod:`importlib.resources`, wherever the package is installed.
+(:func:`main`) writes a checkpoint that :func:`load` reads with ``torch.load(weights_only=True)``.
+The book's trained models ship inside the package (``ttsbook/checkpoints/``): :func:`checkpoint`
+finds one by name with :mod:`importlib.resources`, wherever the package is installed.
 """
 
 from __future__ import annotations
@@ -39,161 +19,27 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from torch import nn
-from torch.nn import functional as F
 from tqdm import tqdm
 
-from . import cot, tasks
-from ._checks import as_covariance, nonnegative_int, positive_float, positive_int, prompts
-from .lsa import TrainingDiverged, embed
+from .. import tasks
+from .._checks import as_covariance, nonnegative_int, positive_float, positive_int
+from ..lsa import TrainingDiverged
+from .model import GPT2, GPT2Config
 
-__all__ = [
-    "GPT2Config",
-    "GPT2",
-    "TrainingHistory",
-    "train",
-    "save",
-    "load",
-    "checkpoint",
-    "main",
-]
-
-
-@dataclass(frozen=True)
-class GPT2Config:
-    """Shape of a :class:`GPT2`: task dimension ``d``, depth, heads, width.
-
-    The default (3 layers, 2 heads, width 64) trains on a 2-core CPU in minutes;
-    :meth:`paper` gives the paper's 12 layers, 8 heads, width 256.
-    """
-
-    d: int = 10
-    n_layer: int = 3
-    n_head: int = 2
-    n_embd: int = 64
-    mlp_ratio: int = 4
-    bias: bool = True
-
-    def __post_init__(self):
-        for name in ("d", "n_layer", "n_head", "n_embd", "mlp_ratio"):
-            positive_int(name, getattr(self, name))
-        if self.n_embd % self.n_head:
-            raise ValueError(f"n_embd must be divisible by n_head, got n_embd={self.n_embd}, n_head={self.n_head}")
-        if not isinstance(self.bias, bool):
-            raise ValueError(f"bias must be a bool, got {self.bias!r}")
-
-    @classmethod
-    def paper(cls, d: int = 10) -> "GPT2Config":
-        """The paper's GPT-2: 12 layers, 8 heads, embedding 256 (about 9.5M parameters)."""
-        return cls(d=d, n_layer=12, n_head=8, n_embd=256)
-
-    @property
-    def token_size(self) -> int:
-        """Entries per token, 2d + 2 (the rows of the paper's embedding E)."""
-        return 2 * self.d + 2
-
-
-class CausalSelfAttention(nn.Module):
-    def __init__(self, cfg: GPT2Config):
-        super().__init__()
-        self.n_head = cfg.n_head
-        self.c_attn = nn.Linear(cfg.n_embd, 3 * cfg.n_embd, bias=cfg.bias)
-        self.c_proj = nn.Linear(cfg.n_embd, cfg.n_embd, bias=cfg.bias)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        B, T, C = x.shape
-        q, k, v = self.c_attn(x).split(C, dim=2)
-        q, k, v = (t.view(B, T, self.n_head, C // self.n_head).transpose(1, 2) for t in (q, k, v))
-        y = F.scaled_dot_product_attention(q, k, v, is_causal=True)
-        return self.c_proj(y.transpose(1, 2).contiguous().view(B, T, C))
-
-
-class MLP(nn.Module):
-    def __init__(self, cfg: GPT2Config):
-        super().__init__()
-        self.c_fc = nn.Linear(cfg.n_embd, cfg.mlp_ratio * cfg.n_embd, bias=cfg.bias)
-        self.c_proj = nn.Linear(cfg.mlp_ratio * cfg.n_embd, cfg.n_embd, bias=cfg.bias)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.c_proj(F.gelu(self.c_fc(x)))
-
-
-class Block(nn.Module):
-    """Pre-LayerNorm transformer block: x + attn(ln(x)), then x + mlp(ln(x))."""
-
-    def __init__(self, cfg: GPT2Config):
-        super().__init__()
-        self.ln_1 = nn.LayerNorm(cfg.n_embd, bias=cfg.bias)
-        self.attn = CausalSelfAttention(cfg)
-        self.ln_2 = nn.LayerNorm(cfg.n_embd, bias=cfg.bias)
-        self.mlp = MLP(cfg)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = x + self.attn(self.ln_1(x))
-        return x + self.mlp(self.ln_2(x))
-
-
-class GPT2(nn.Module):
-    """GPT-2-style causal transformer that reads a prompt's columns and predicts w at the last token."""
-
-    def __init__(self, cfg: GPT2Config):
-        super().__init__()
-        if not isinstance(cfg, GPT2Config):
-            raise ValueError(f"cfg must be a GPT2Config, got {type(cfg).__name__}")
-        self.cfg = cfg
-        self.read_in = nn.Linear(cfg.token_size, cfg.n_embd, bias=cfg.bias)
-        self.blocks = nn.ModuleList([Block(cfg) for _ in range(cfg.n_layer)])
-        self.ln_f = nn.LayerNorm(cfg.n_embd, bias=cfg.bias)
-        self.read_out = nn.Linear(cfg.n_embd, cfg.d, bias=cfg.bias)
-        # GPT-2 initialisation: N(0, 0.02), residual projections scaled by 1/sqrt(2 n_layer).
-        for name, p in self.named_parameters():
-            if name.endswith("c_proj.weight"):
-                nn.init.normal_(p, mean=0.0, std=0.02 / math.sqrt(2 * cfg.n_layer))
-            elif p.ndim == 2:
-                nn.init.normal_(p, mean=0.0, std=0.02)
-            elif name.endswith("bias"):
-                nn.init.zeros_(p)
-
-    def num_params(self) -> int:
-        """Number of trainable parameters."""
-        return sum(p.numel() for p in self.parameters())
-
-    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
-        """Read-out at every position, shape (batch, T, d), for tokens of shape (batch, T, 2d+2).
-
-        Causal: the output at position t depends only on tokens 0, …, t. Unchecked (it runs at
-        every training step): :meth:`predict` is the checked entry point.
-        """
-        x = self.read_in(tokens.to(self.read_in.weight.dtype))
-        for block in self.blocks:
-            x = block(x)
-        return self.read_out(self.ln_f(x))
-
-    def predict(self, X: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        """ŵ for the prompts (X, y): the read-out at the last token, shape (batch, d)."""
-        _, d, _ = prompts(X, y)
-        if d != self.cfg.d:
-            raise ValueError(f"X has dimension d = {d} but the model was built for d = {self.cfg.d}")
-        dev = self.read_in.weight.device
-        tokens = embed(X, y).transpose(1, 2).to(dev)
-        return self.forward(tokens)[:, -1]
-
-
-# Names kept from before the generic rollout and the spectra moved: aliases of
-# :func:`ttsbook.cot.rollout_reprompt`, :data:`ttsbook.tasks.SPECTRA` and :func:`ttsbook.tasks.by_name`.
-rollout = cot.rollout_reprompt
-SPECTRA = tasks.SPECTRA
-spectrum = tasks.by_name
+__all__ = ["GPT2History", "train", "save", "load", "checkpoint", "main"]
 
 
 @dataclass
-class TrainingHistory:
+class GPT2History:
     """What :func:`train` records: steps, mini-batch loss ½‖ŵ − w‖² (mean over the batch)
     averaged over the last ``record_every`` steps, and the settings of the run."""
 
     steps: list = field(default_factory=list)
     loss: list = field(default_factory=list)
     settings: dict = field(default_factory=dict)
+
+
+TrainingHistory = GPT2History  # alias of GPT2History (kept out of __all__)
 
 
 def _device(device: str) -> torch.device:
@@ -219,7 +65,7 @@ def train(
     device: str = "cpu",
     record_every: int = 50,
     progress: bool = True,
-) -> tuple[GPT2, TrainingHistory]:
+) -> tuple[GPT2, GPT2History]:
     """Train a :class:`GPT2` to predict w from prompts of ``n`` examples x ~ N(0, Λ) (chapter 8).
 
     Every step draws ``batch`` fresh prompts (:func:`ttsbook.tasks.sample_prompts` from one
@@ -257,7 +103,7 @@ def train(
     -------
     model : GPT2
         On the CPU, in eval mode.
-    history : TrainingHistory
+    history : GPT2History
 
     Raises
     ------
@@ -290,7 +136,7 @@ def train(
         return 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress_frac))
 
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_at)
-    history = TrainingHistory(settings=dict(n=n, steps=steps, batch=batch, lr=lr, warmup=warmup,
+    history = GPT2History(settings=dict(n=n, steps=steps, batch=batch, lr=lr, warmup=warmup,
                                             weight_decay=float(weight_decay), seed=seed,
                                             Lambda=np.diag(Lambda).tolist() if np.allclose(Lambda, np.diag(np.diag(Lambda))) else Lambda.tolist()))
     model.train()
@@ -319,7 +165,7 @@ def train(
     return model.to("cpu").eval(), history
 
 
-def save(path: str | Path, model: GPT2, history: TrainingHistory, extra: dict | None = None) -> None:
+def save(path: str | Path, model: GPT2, history: GPT2History, extra: dict | None = None) -> None:
     """Write a checkpoint to ``path``: config, state_dict and training metadata.
 
     Only plain Python types and tensors are stored, so that :func:`load` can use
@@ -327,8 +173,8 @@ def save(path: str | Path, model: GPT2, history: TrainingHistory, extra: dict | 
     """
     if not isinstance(model, GPT2):
         raise ValueError(f"model must be a GPT2, got {type(model).__name__}")
-    if not isinstance(history, TrainingHistory):
-        raise ValueError(f"history must be a TrainingHistory, got {type(history).__name__}")
+    if not isinstance(history, GPT2History):
+        raise ValueError(f"history must be a GPT2History, got {type(history).__name__}")
     if not isinstance(path, (str, Path)):
         raise ValueError(f"path must be a file path, got {type(path).__name__}")
     torch.save({
@@ -383,7 +229,7 @@ def checkpoint(name: str) -> Path:
     """
     if not isinstance(name, str) or not name or "/" in name or "\\" in name:
         raise ValueError(f"name must be a checkpoint name such as 'gpt2_n20', got {name!r}")
-    folder = importlib.resources.files(__package__) / CHECKPOINTS
+    folder = importlib.resources.files("ttsbook") / CHECKPOINTS
     stem = name.removesuffix(".pt")
     path = Path(str(folder / f"{stem}.pt"))
     if not path.is_file():
@@ -436,6 +282,3 @@ def main(argv: list[str] | None = None) -> int:
           f"{seconds:.0f} s wall")
     return 0
 
-
-if __name__ == "__main__":
-    raise SystemExit(main())

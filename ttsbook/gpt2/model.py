@@ -1,0 +1,151 @@
+"""The GPT-2-style model of chapter 8 (:doc:`/book/08_gpt2`): config, blocks, read-in and read-out.
+
+The model follows nanoGPT (Karpathy): a config dataclass, pre-LayerNorm causal blocks of
+attention + MLP with residuals, weight initialisation in one place. It replaces GPT-2's token
+and position embeddings by a linear read-in of the paper's prompt columns and its language-model
+head by a linear read-out of ŵ at the last token:
+
+* tokens are the columns of the paper's embedding E (:func:`ttsbook.lsa.embed`): one token
+  [x_i; y_i; 0_d; 0] per example and a last token [0_d; 0; w_0; 1] (w_0 = 0);
+* no position embedding: the examples of a prompt are exchangeable, the last token is marked
+  by its 1, and the model can be applied to prompts of any length m;
+* the prediction ŵ is a linear map of the last token's final hidden state.
+
+:func:`GPT2Config.paper` is the paper's configuration (12 layers, 8 heads, width 256, the
+"standard" model of Garg et al.'s in-context-learning code); the default is a small CPU one.
+Training, checkpoints and the command line sit beside this file, in :mod:`ttsbook.gpt2.training`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from .._checks import positive_int, prompts
+from ..lsa import embed
+
+__all__ = ["GPT2Config", "GPT2"]
+
+
+@dataclass(frozen=True)
+class GPT2Config:
+    """Shape of a :class:`GPT2`: task dimension ``d``, depth, heads, width.
+
+    The default (3 layers, 2 heads, width 64) trains on a 2-core CPU in minutes;
+    :meth:`paper` gives the paper's 12 layers, 8 heads, width 256.
+    """
+
+    d: int = 10
+    n_layer: int = 3
+    n_head: int = 2
+    n_embd: int = 64
+    mlp_ratio: int = 4
+    bias: bool = True
+
+    def __post_init__(self):
+        for name in ("d", "n_layer", "n_head", "n_embd", "mlp_ratio"):
+            positive_int(name, getattr(self, name))
+        if self.n_embd % self.n_head:
+            raise ValueError(f"n_embd must be divisible by n_head, got n_embd={self.n_embd}, n_head={self.n_head}")
+        if not isinstance(self.bias, bool):
+            raise ValueError(f"bias must be a bool, got {self.bias!r}")
+
+    @classmethod
+    def paper(cls, d: int = 10) -> "GPT2Config":
+        """The paper's GPT-2: 12 layers, 8 heads, embedding 256 (about 9.5M parameters)."""
+        return cls(d=d, n_layer=12, n_head=8, n_embd=256)
+
+    @property
+    def token_size(self) -> int:
+        """Entries per token, 2d + 2 (the rows of the paper's embedding E)."""
+        return 2 * self.d + 2
+
+
+class CausalSelfAttention(nn.Module):
+    def __init__(self, cfg: GPT2Config):
+        super().__init__()
+        self.n_head = cfg.n_head
+        self.c_attn = nn.Linear(cfg.n_embd, 3 * cfg.n_embd, bias=cfg.bias)
+        self.c_proj = nn.Linear(cfg.n_embd, cfg.n_embd, bias=cfg.bias)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        B, T, C = x.shape
+        q, k, v = self.c_attn(x).split(C, dim=2)
+        q, k, v = (t.view(B, T, self.n_head, C // self.n_head).transpose(1, 2) for t in (q, k, v))
+        y = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+        return self.c_proj(y.transpose(1, 2).contiguous().view(B, T, C))
+
+
+class MLP(nn.Module):
+    def __init__(self, cfg: GPT2Config):
+        super().__init__()
+        self.c_fc = nn.Linear(cfg.n_embd, cfg.mlp_ratio * cfg.n_embd, bias=cfg.bias)
+        self.c_proj = nn.Linear(cfg.mlp_ratio * cfg.n_embd, cfg.n_embd, bias=cfg.bias)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.c_proj(F.gelu(self.c_fc(x)))
+
+
+class Block(nn.Module):
+    """Pre-LayerNorm transformer block: x + attn(ln(x)), then x + mlp(ln(x))."""
+
+    def __init__(self, cfg: GPT2Config):
+        super().__init__()
+        self.ln_1 = nn.LayerNorm(cfg.n_embd, bias=cfg.bias)
+        self.attn = CausalSelfAttention(cfg)
+        self.ln_2 = nn.LayerNorm(cfg.n_embd, bias=cfg.bias)
+        self.mlp = MLP(cfg)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = x + self.attn(self.ln_1(x))
+        return x + self.mlp(self.ln_2(x))
+
+
+class GPT2(nn.Module):
+    """GPT-2-style causal transformer that reads a prompt's columns and predicts w at the last token."""
+
+    def __init__(self, cfg: GPT2Config):
+        super().__init__()
+        if not isinstance(cfg, GPT2Config):
+            raise ValueError(f"cfg must be a GPT2Config, got {type(cfg).__name__}")
+        self.cfg = cfg
+        self.read_in = nn.Linear(cfg.token_size, cfg.n_embd, bias=cfg.bias)
+        self.blocks = nn.ModuleList([Block(cfg) for _ in range(cfg.n_layer)])
+        self.ln_f = nn.LayerNorm(cfg.n_embd, bias=cfg.bias)
+        self.read_out = nn.Linear(cfg.n_embd, cfg.d, bias=cfg.bias)
+        # GPT-2 initialisation: N(0, 0.02), residual projections scaled by 1/sqrt(2 n_layer).
+        for name, p in self.named_parameters():
+            if name.endswith("c_proj.weight"):
+                nn.init.normal_(p, mean=0.0, std=0.02 / math.sqrt(2 * cfg.n_layer))
+            elif p.ndim == 2:
+                nn.init.normal_(p, mean=0.0, std=0.02)
+            elif name.endswith("bias"):
+                nn.init.zeros_(p)
+
+    def num_params(self) -> int:
+        """Number of trainable parameters."""
+        return sum(p.numel() for p in self.parameters())
+
+    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
+        """Read-out at every position, shape (batch, T, d), for tokens of shape (batch, T, 2d+2).
+
+        Causal: the output at position t depends only on tokens 0, …, t. Unchecked (it runs at
+        every training step): :meth:`predict` is the checked entry point.
+        """
+        x = self.read_in(tokens.to(self.read_in.weight.dtype))
+        for block in self.blocks:
+            x = block(x)
+        return self.read_out(self.ln_f(x))
+
+    def predict(self, X: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """ŵ for the prompts (X, y): the read-out at the last token, shape (batch, d)."""
+        _, d, _ = prompts(X, y)
+        if d != self.cfg.d:
+            raise ValueError(f"X has dimension d = {d} but the model was built for d = {self.cfg.d}")
+        dev = self.read_in.weight.device
+        tokens = embed(X, y).transpose(1, 2).to(dev)
+        return self.forward(tokens)[:, -1]
