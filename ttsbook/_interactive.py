@@ -183,13 +183,12 @@ def interactive_curves(curves, x, sliders: dict, *, xlabel: str, ylabel: str, ti
         grids.append(values)
     if note is not None and not callable(note):
         raise ValueError("note must be a callable returning a string, or None")
-    keys = names
     labels_of = labels or {}
     if not isinstance(labels_of, dict) or set(labels_of) - set(names):
         raise ValueError(f"labels must map slider names to text, got {labels!r}")
     table, notes, names_of_series = [], [], None
     for combo in itertools.product(*grids):
-        params = dict(zip(keys, combo))
+        params = dict(zip(names, combo))
         out = curves(**params)
         if not isinstance(out, dict) or not out:
             raise ValueError("curves must return a non-empty dict {label: y}")

@@ -179,8 +179,6 @@ def relative_error(model: LSA, target: np.ndarray) -> float:
     return float(np.linalg.norm(V - target) / np.linalg.norm(target))
 
 
-
-
 class TrainingDiverged(RuntimeError):
     """Raised by :func:`train` when gradient descent diverges (non-finite or exploding loss)."""
 

@@ -418,6 +418,8 @@ def spectrum_edges(Gamma: np.ndarray, Sigma: np.ndarray, m: int) -> tuple[float,
     else:
         s_minus = 0.0
     return float(max(s_minus, 0.0)), float(s_plus)
+
+
 def mixture_moments(Lambdas, ns, weights) -> tuple[np.ndarray, np.ndarray]:
     """The mixture moments Λ̄_π = Σ π_ℓ Λ_ℓ and M̄_π = Σ π_ℓ E[S_ℓ²].
 
@@ -450,8 +452,11 @@ def mixture_optimum(Lambdas, ns, weights) -> np.ndarray:
     Chapter 7, :doc:`/book/07_selection`. For a single task it is Γ⁻¹ (Theorem 3.1). A_π is
     not symmetric in general when the Λ_ℓ do not commute.
     """
-    Lbar, Mbar = mixture_moments(Lambdas, ns, weights)
-    # A M̄ = Λ̄  ⇔  M̄ Aᵀ = Λ̄ (M̄, Λ̄ symmetric)
+    return _optimum(*mixture_moments(Lambdas, ns, weights))
+
+
+def _optimum(Lbar: np.ndarray, Mbar: np.ndarray) -> np.ndarray:
+    """A = Λ̄ M̄⁻¹ from the moments: A M̄ = Λ̄  ⇔  M̄ Aᵀ = Λ̄ (M̄, Λ̄ symmetric)."""
     return np.linalg.solve(Mbar, Lbar).T
 
 
@@ -463,9 +468,8 @@ def mixture_optimal_v(Lambdas, ns, weights, c: float = 1.0) -> np.ndarray:
 
 def mixture_optimal_loss(Lambdas, ns, weights) -> float:
     """The optimal mixture training loss ½ (d − tr(A_π Λ̄_π)) (chapter 7)."""
-    Lbar, _ = mixture_moments(Lambdas, ns, weights)
-    A = mixture_optimum(Lambdas, ns, weights)
-    return float(0.5 * (Lbar.shape[0] - np.trace(A @ Lbar)))
+    Lbar, Mbar = mixture_moments(Lambdas, ns, weights)
+    return float(0.5 * (Lbar.shape[0] - np.trace(_optimum(Lbar, Mbar) @ Lbar)))
 
 
 def stable_step_size(Lambda, n, c: float = 1.0, weights=None) -> float:
@@ -492,6 +496,5 @@ def stable_step_size(Lambda, n, c: float = 1.0, weights=None) -> float:
     float
     """
     c = positive_float("c", c)
-    Lambdas, ns, pis = tasks.training_tasks(Lambda, n, weights)
-    _, Mbar = mixture_moments(Lambdas, ns, pis)
+    _, Mbar = _moments(*tasks.training_tasks(Lambda, n, weights))   # checked there
     return float(2.0 / (c**2 * np.linalg.eigvalsh(Mbar)[-1]))

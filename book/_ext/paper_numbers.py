@@ -20,8 +20,8 @@ from ttsbook import number
 
 class PaperNumberRole(PasteTextRole):
     def run(self):
-        key, _, spec = self.text.rpartition(":") if ":" in self.text else (self.text, "", "")
-        if not key:
+        key, _, spec = self.text.rpartition(":")
+        if not key:                          # no format spec
             key, spec = spec, ""
         if "::" in key:                      # glued on another page: resolved later, as before
             return super().run()
