@@ -154,6 +154,7 @@ class PageReport:
     links: list[str] = field(default_factory=list)
     dom_ids: set[str] = field(default_factory=set)
     phone: dict = field(default_factory=dict)              # layout at a phone's width
+    layout: dict = field(default_factory=dict)             # the layout checks (measure_layout)
 
 
 JS_WAIT_MATHJAX = """async (timeout) => {
@@ -241,6 +242,7 @@ def _visit_phone(context, report: PageReport) -> None:
         page.goto(report.url, wait_until="load", timeout=30_000)
         page.evaluate(JS_WAIT_MATHJAX, MATHJAX_TIMEOUT_MS)
         report.phone = page.evaluate(JS_PHONE)
+        report.layout.update(_phone_layout(page))
     except Exception as exc:
         report.phone = {"error": str(exc)}
     finally:
@@ -267,6 +269,7 @@ def _visit(context, base: str, docname: str) -> PageReport:
         report.images = page.evaluate(JS_IMAGES)
         found = page.evaluate(JS_LINKS)
         report.links, report.dom_ids = found["links"], set(found["ids"])
+        report.layout.update(_desktop_layout(page))     # last: it opens every dropdown
     except Exception as exc:  # a page that cannot be driven is a failure of that page
         report.problems.append(f"could not load the page: {exc}")
     finally:
@@ -291,7 +294,7 @@ def crawl() -> dict[str, PageReport]:
     reports = {}
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        context = browser.new_context(viewport={"width": 1280, "height": 900},
+        context = browser.new_context(viewport={"width": DESKTOP_WIDTH, "height": 900},
                                       service_workers="block")
         context.route("**/*", only_local)
         phone = browser.new_context(viewport={"width": PHONE_WIDTH, "height": 844},
@@ -610,28 +613,36 @@ def _launch(pw):
     return pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
 
 
+def _desktop_layout(page) -> dict:
+    """Column overflow, figure quality and the sliders of a loaded page at 1280 px, with every
+    dropdown opened (so hidden code and outputs are measured too)."""
+    page.evaluate(JS_OPEN_ALL)
+    page.evaluate(JS_IMAGES)                      # every image loaded
+    return {"overflow": page.evaluate(JS_COLUMN_OVERFLOW), "quality": page.evaluate(JS_FIGURE_QUALITY),
+            "sliders": page.evaluate(JS_SLIDER_CHANGES)}
+
+
+def _phone_layout(page) -> dict:
+    """Figures and sideways scrolling of a loaded page at 390 px, every dropdown opened."""
+    page.evaluate(JS_OPEN_ALL)
+    page.evaluate(JS_IMAGES)
+    return {"phone": page.evaluate(JS_PHONE_FIGURES)}
+
+
 def measure_layout(url: str, pw_browser) -> dict:
     """The four layout checks on one page: column overflow and figure quality at 1280 px,
-    figures and sideways scrolling at 390 px, and the interactive figures' sliders."""
-    out = {}
+    figures and sideways scrolling at 390 px, and the interactive figures' sliders. The book's
+    pages get them during the crawl (:func:`crawl`); this measures any other page."""
     desktop = pw_browser.new_context(viewport={"width": DESKTOP_WIDTH, "height": 900})
     phone = pw_browser.new_context(viewport={"width": PHONE_WIDTH, "height": 844}, is_mobile=True,
                                    has_touch=True)
     try:
-        page = desktop.new_page()
-        page.goto(url, wait_until="load", timeout=30_000)
-        page.evaluate(JS_WAIT_MATHJAX, MATHJAX_TIMEOUT_MS)
-        page.evaluate(JS_OPEN_ALL)
-        page.evaluate(JS_IMAGES)                      # every image loaded
-        out["overflow"] = page.evaluate(JS_COLUMN_OVERFLOW)
-        out["quality"] = page.evaluate(JS_FIGURE_QUALITY)
-        out["sliders"] = page.evaluate(JS_SLIDER_CHANGES)
-        page = phone.new_page()
-        page.goto(url, wait_until="load", timeout=30_000)
-        page.evaluate(JS_WAIT_MATHJAX, MATHJAX_TIMEOUT_MS)
-        page.evaluate(JS_OPEN_ALL)
-        page.evaluate(JS_IMAGES)
-        out["phone"] = page.evaluate(JS_PHONE_FIGURES)
+        out = {}
+        for context, measure in ((desktop, _desktop_layout), (phone, _phone_layout)):
+            page = context.new_page()
+            page.goto(url, wait_until="load", timeout=30_000)
+            page.evaluate(JS_WAIT_MATHJAX, MATHJAX_TIMEOUT_MS)
+            out.update(measure(page))
     finally:
         desktop.close()
         phone.close()
@@ -639,22 +650,9 @@ def measure_layout(url: str, pw_browser) -> dict:
 
 
 @pytest.fixture(scope="module")
-def layout() -> dict[str, dict]:
-    """The layout checks on every page of the table of contents."""
-    if not (HTML / "index.html").exists():
-        pytest.fail(f"no built book in {HTML}: run `make book` (or `make test`, which builds it)")
-    from playwright import sync_api
-
-    server, base = _serve(HTML)
-    try:
-        with sync_api.sync_playwright() as pw:
-            browser = _launch(pw)
-            try:
-                return {d: measure_layout(f"{base}/{d}.html", browser) for d in PAGES}
-            finally:
-                browser.close()
-    finally:
-        server.shutdown()
+def layout(crawl) -> dict[str, dict]:
+    """The layout checks on every page of the table of contents, measured during the crawl."""
+    return {d: crawl[d].layout for d in PAGES}
 
 
 @pytest.mark.parametrize("docname", PAGES)
