@@ -174,11 +174,11 @@ def run_nbval(copies: list[Path], kernel: str, jupyter_path: Path, pytest_args: 
     return int(pytest.main(args, plugins=[noskips, BookOnlyOutputs()]))
 
 
-def colab(notebooks: list[Path], work: Path, reuse: bool, pytest_args: list[str]) -> int:
+def colab(notebooks: list[Path], work: Path, spec: str, reuse: bool, pytest_args: list[str]) -> int:
     python = fresh_venv(work / "colab-venv", shared_torch(work), reuse)
     pip(python, "ipykernel")
     kernel = register_kernel(work / "jupyter", "ttsbook-colab", python, {
-        "TTSBOOK_PIP_SPEC": pip_spec(work),
+        "TTSBOOK_PIP_SPEC": spec,
         "PIP_CONSTRAINT": str(CONSTRAINTS),  # the chapter's `pip install` resolves within it
     })
     shutil.rmtree(work / "notebooks", ignore_errors=True)
@@ -246,9 +246,9 @@ sys.exit(1 if failed else 0)
 """
 
 
-def binder(work: Path, reuse: bool, pytest_args: list[str]) -> int:
+def binder(work: Path, spec: str, reuse: bool, pytest_args: list[str]) -> int:
     python = fresh_venv(work / "binder-venv", shared_torch(work), reuse)
-    pip(python, *binder_requirements(pip_spec(work)), constraints=False)  # Binder resolves without our pins
+    pip(python, *binder_requirements(spec), constraints=False)  # Binder resolves without our pins
     imports = {md.name: chapter_imports(md) for md in sorted((ROOT / "book").glob("[0-9]*.md"))}
     done = subprocess.run([str(python), "-c", IMPORT_CHECK, json.dumps(imports)], env=clean_env(), cwd=work)
     if done.returncode != 0:
@@ -274,11 +274,11 @@ def main(argv: list[str] | None = None) -> int:
     work = args.workdir.resolve() if args.workdir else Path(tempfile.mkdtemp(prefix=f"ttsbook-{args.mode}-"))
     work.mkdir(parents=True, exist_ok=True)
     try:
-        status = 0
+        status, spec = 0, pip_spec(work)          # one copy of the clone for both runs
         if args.mode in ("colab", "both"):
-            status = colab(notebooks, work, args.reuse, pytest_args)
+            status = colab(notebooks, work, spec, args.reuse, pytest_args)
         if args.mode in ("binder", "both"):
-            status = binder(work, args.reuse, pytest_args) or status
+            status = binder(work, spec, args.reuse, pytest_args) or status
         return status
     finally:
         if args.workdir is None:
