@@ -92,12 +92,12 @@ notebooks: $(STAMP)
 			"$${f%.md}.ipynb" || exit 1; \
 	done
 
-## checkpoints: retrain the GPT-2-style models that chapter 8 loads (ttsbook/checkpoints/*.pt)
+## checkpoints: retrain the GPT-2-style models that chapter 8 loads (ttsbook/checkpoints/*.pt): one command
+## each, listed by `python -m ttsbook.gpt2 commands`, CHECKPOINT_JOBS at a time (one thread each)
+CHECKPOINT_JOBS ?= 2
 checkpoints: $(STAMP)
-	for spec in "20 2500" "30 2500" "40 2500" "66 1500"; do set -- $$spec; \
-		$(BIN)/python -m ttsbook.gpt2 train --n $$1 --steps $$2 --threads 1 \
-			--out ttsbook/checkpoints/gpt2_n$$1.pt || exit 1; \
-	done
+	$(BIN)/python -m ttsbook.gpt2 commands | sed 's|^python |$(BIN)/python |; s|$$| --no-progress|' | \
+		xargs -P $(CHECKPOINT_JOBS) -I{} sh -c 'echo "{}" && {}'
 
 ## constraints: regenerate constraints.txt from a fresh environment with the newest releases
 ## (exact versions of every installed package but torch and ttsbook)

@@ -164,6 +164,29 @@ def _rollout_job(d: int, m: int, k: int, batch: int, loop_prompts: int, repeats:
     }
 
 
+def _gpt2_chain_job(checkpoint: str, m: int, k: int, batch: int, repeats: int, threads: int | None = None) -> dict:
+    """The GPT-2 model's appended-token chain with cached keys and values against the whole sequence re-run."""
+    import torch
+
+    _set_threads(threads)
+
+    from ttsbook import cot, gpt2, tasks
+
+    model, _ = gpt2.load(gpt2.checkpoint(checkpoint))
+    d = model.cfg.d
+    X, y, _ = tasks.sample_prompts(tasks.isotropic(d), m, batch, seed=0)
+    cached = cot.rollout(model, X, y, k, method="cache")
+    whole = cot.rollout(model, X, y, k, method="append")
+    t_cache = _best_time(lambda: cot.rollout(model, X, y, k, method="cache"), repeats)
+    t_whole = _best_time(lambda: cot.rollout(model, X, y, k, method="append"), max(1, repeats // 2))
+    return {
+        "checkpoint": checkpoint, "d": d, "m": m, "k": k, "batch": batch,
+        "cache_seconds": t_cache, "whole_seconds": t_whole, "speedup": t_whole / t_cache,
+        "max_abs_difference": float((cached - whole).abs().max()), "max_abs_iterate": float(whole.abs().max()),
+        "threads": torch.get_num_threads(), "peak_mib": _peak_mib(),
+    }
+
+
 def _in_fresh_process(fn, *args):
     with ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn")) as pool:
         return pool.submit(fn, *args).result()
@@ -196,6 +219,12 @@ def print_table(results: dict) -> None:
         rows.append(("rollout / loop", "one prompt at a time", f"{ro['speedup_over_loop']:.1f}x faster", "",
                      f"loop {ro['loop_seconds_extrapolated']:.2f} s for the batch "
                      f"(timed on {ro['loop_prompts_timed']} prompts)"))
+    ch = results.get("gpt2_chain")
+    if ch:
+        setting = f"{ch['checkpoint']} m={ch['m']} k={ch['k']} batch={ch['batch']} ({ch['threads']} thr)"
+        rows.append(("GPT-2 chain, cached", setting, f"{ch['cache_seconds']:.2f} s", _fmt(ch["peak_mib"], ".0f"),
+                     f"{ch['speedup']:.1f}x faster than re-running the sequence ({ch['whole_seconds']:.2f} s); "
+                     f"max |difference| {ch['max_abs_difference']:.1e} (iterates up to {ch['max_abs_iterate']:.3g})"))
     head = ("measure", "setting", "value", "peak MiB", "notes")
     widths = [max(len(str(r[i])) for r in rows + [head]) for i in range(5)]
     line = "  ".join("{:<%d}" % w for w in widths)
@@ -210,7 +239,7 @@ def print_table(results: dict) -> None:
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--only", choices=["chapters", "train", "rollout"], action="append",
+    p.add_argument("--only", choices=["chapters", "train", "rollout", "gpt2"], action="append",
                    help="run only these sections (repeatable); default: all")
     p.add_argument("--chapters", default="book/[0-9]*.md", help="glob of chapter sources (from the repo root)")
     p.add_argument("--timeout", type=int, default=900, help="per-cell timeout of a chapter, seconds")
@@ -223,9 +252,12 @@ def main(argv=None) -> int:
     p.add_argument("--repeats", type=int, default=5, help="timing repeats (best is kept)")
     p.add_argument("--threads", type=int, default=None,
                    help="torch threads for every job, chapters included (default: torch's choice)")
+    p.add_argument("--gpt2-checkpoint", default="gpt2_chain_n30_k3", help="model of the GPT-2 chain benchmark")
+    p.add_argument("--gpt2-prompts", type=int, default=500, help="prompts of the GPT-2 chain benchmark")
+    p.add_argument("--gpt2-k", type=int, default=25, help="CoT steps of the GPT-2 chain benchmark")
     p.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     args = p.parse_args(argv)
-    sections = set(args.only or ["chapters", "train", "rollout"])
+    sections = set(args.only or ["chapters", "train", "rollout", "gpt2"])
 
     os.environ["PYTHONPATH"] = os.pathsep.join(
         x for x in [str(ROOT), os.environ.get("PYTHONPATH", "")] if x)  # kernels import this checkout
@@ -256,6 +288,10 @@ def main(argv=None) -> int:
         print("timing the rollout …", file=sys.stderr, flush=True)
         results["rollout"] = _in_fresh_process(_rollout_job, args.d, args.m, args.k, args.batch,
                                                args.loop_prompts, args.repeats, args.threads)
+    if "gpt2" in sections:
+        print("timing the GPT-2 chain …", file=sys.stderr, flush=True)
+        results["gpt2_chain"] = _in_fresh_process(_gpt2_chain_job, args.gpt2_checkpoint, args.m, args.gpt2_k,
+                                                  args.gpt2_prompts, args.repeats, args.threads)
     print_table(results)
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2))

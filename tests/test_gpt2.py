@@ -191,3 +191,149 @@ def test_the_two_training_records_have_distinct_names():
     assert lsa.TrainingHistory is lsa.LSAHistory and gpt2.TrainingHistory is gpt2.GPT2History
     assert "TrainingHistory" not in lsa.__all__ + gpt2.__all__
     assert "LSAHistory" in lsa.__all__ and "GPT2History" in gpt2.__all__
+
+
+# ----------------------------------------------------------------------------- the appended-token chain
+def tiny_model(seed: int = 0) -> gpt2.GPT2:
+    torch.manual_seed(seed)
+    return gpt2.GPT2(gpt2.GPT2Config(**TINY)).eval()
+
+
+def test_extend_with_cached_keys_equals_the_whole_sequence():
+    """Keys and values of earlier tokens reused: the read-out of appended tokens is the one of the
+    whole sequence run at once (float32 round-off), for one appended token and for several."""
+    model = tiny_model()
+    tokens = torch.randn(3, 11, 10)
+    whole = model(tokens)
+    with torch.no_grad():
+        _, past = model.extend(tokens[:, :7])
+        several, past2 = model.extend(tokens[:, 7:10], past)
+        one, _ = model.extend(tokens[:, 10:], past2)
+    assert torch.allclose(several, whole[:, 7:10], atol=1e-6, rtol=0)
+    assert torch.allclose(one, whole[:, 10:], atol=1e-6, rtol=0)
+    assert past2[0][0].shape == (3, TINY["n_head"], 10, TINY["n_embd"] // TINY["n_head"])
+
+
+def chain_by_hand(model, X, y, k, window=None):
+    """The paper's chain written out: the whole sequence (examples, then the estimate tokens
+    [0_d; 0; ŵ_j; 1], the last `window` of them) re-run at every step; ŵ_{i+1} is the last read-out."""
+    d, m = X.shape[1], X.shape[2]
+    examples = lsa.embed(X, y)[:, :, :m].transpose(1, 2)
+    ws = [torch.zeros(X.shape[0], d)]
+    for _ in range(k):
+        est = torch.zeros(X.shape[0], len(ws), 2 * d + 2)
+        est[:, :, d + 1: 2 * d + 1] = torch.stack(ws, dim=1)
+        est[:, :, -1] = 1
+        if window is not None:
+            est = est[:, -window:]
+        with torch.no_grad():
+            ws.append(model(torch.cat([examples, est], dim=1))[:, -1])
+    return torch.stack(ws)
+
+
+@pytest.mark.parametrize("window", [None, 1, 2, 20])
+def test_rollout_of_gpt2_is_the_appended_token_chain(window):
+    model = tiny_model(1)
+    X, y, _ = tasks.sample_prompts(np.eye(4), 9, 5, seed=2)
+    k = 6
+    its = cot.rollout(model, X, y, k, window=window)
+    ref = chain_by_hand(model, X, y, k, window)
+    assert its.shape == (k + 1, 5, 4) and torch.equal(its[0], torch.zeros(5, 4))
+    assert torch.allclose(its, ref, atol=1e-5, rtol=0), float((its - ref).abs().max())
+    # The first step is the plain prediction from the empty slot.
+    assert torch.allclose(its[1], model.predict(X, y), atol=1e-6, rtol=0)
+    # Re-running the whole sequence ("append") gives the cached chain's iterates.
+    full = cot.rollout(model, X, y, k, method="append", window=window)
+    assert torch.allclose(its, full, atol=1e-5, rtol=0)
+
+
+def test_window_changes_the_chain_once_it_is_shorter_than_the_chain():
+    model = tiny_model(2)
+    X, y, _ = tasks.sample_prompts(np.eye(4), 9, 5, seed=3)
+    whole, short = cot.rollout(model, X, y, 5), cot.rollout(model, X, y, 5, window=2)
+    assert torch.allclose(whole[:3], short[:3], atol=1e-6, rtol=0)  # steps 1, 2 see at most 2 estimates
+    assert (whole[3:] - short[3:]).abs().max() > 1e-4
+
+
+def test_chain_loss_is_the_mean_error_of_the_rollout():
+    """The training loss with the chain unrolled is the mean over k = 1..K of ½ mean ‖ŵ_k − w‖²
+    of the test-time rollout itself (the fed-back estimates are the chain's own)."""
+    from ttsbook.gpt2.training import _chain_loss
+
+    model = tiny_model(4)
+    X, y, w = tasks.sample_prompts(np.eye(4), 8, 16, seed=5)
+    K = 4
+    its = chain_by_hand(model, X, y, K)
+    by_hand = np.mean([0.5 * (its[i] - w).pow(2).sum(1).mean().item() for i in range(1, K + 1)])
+    assert _chain_loss(model, X, y, w, K).item() == pytest.approx(by_hand, rel=1e-5)
+
+
+def test_chain_training_trains_the_estimate_slot():
+    """With the chain unrolled (k_train ≥ 2) the read-in of the estimate slot is trained; with
+    k_train = 1 the loss is that of the empty slot (k_train = 0) and so are the weights."""
+    cfg = gpt2.GPT2Config(**TINY)
+    torch.manual_seed(3)
+    init = gpt2.GPT2(cfg).read_in.weight.detach().clone()
+    w_cols = lsa.Blocks(cfg.d).w
+    common = dict(n=6, steps=20, batch=16, seed=3, warmup=0, progress=False)
+    chained, hist = gpt2.train(cfg, np.eye(cfg.d), k_train=3, **common)
+    assert (chained.read_in.weight[:, w_cols] - init[:, w_cols]).abs().max() > 1e-3
+    assert hist.settings["k_train"] == 3 and hist.settings["n"] == 6
+    empty, _ = gpt2.train(cfg, np.eye(cfg.d), k_train=0, **common)
+    one, _ = gpt2.train(cfg, np.eye(cfg.d), k_train=1, **common)
+    for key, value in empty.state_dict().items():
+        assert torch.allclose(value, one.state_dict()[key], atol=1e-6, rtol=0), key
+
+
+def test_chain_length_curriculum():
+    cfg = gpt2.GPT2Config(**TINY)
+    common = dict(n=6, steps=12, batch=8, seed=5, progress=False, record_every=1)
+    a, ha = gpt2.train(cfg, np.eye(cfg.d), k_train=2, k_pretrain=5, pretrain_steps=6, **common)
+    b, hb = gpt2.train(cfg, np.eye(cfg.d), k_train=2, **common)
+    assert ha.settings["k_pretrain"] == 5 and ha.settings["pretrain_steps"] == 6
+    # The first step's loss is that of the longer chain (a different objective), then they differ.
+    assert ha.loss[0] != hb.loss[0]
+    assert not torch.equal(a.read_in.weight, b.read_in.weight)
+
+
+def test_entry_point_reproduces_a_chain_trained_checkpoint(tmp_path):
+    args = ["train", "--n", "6", "--d", "4", "--layers", "1", "--heads", "2", "--width", "16", "--steps", "12",
+            "--batch", "8", "--seed", "9", "--spectrum", "skewed", "--k-train", "3", "--k-pretrain", "5",
+            "--pretrain-steps", "4", "--no-progress"]
+    a, b = tmp_path / "a.pt", tmp_path / "b.pt"
+    assert gpt2.main(args + ["--out", str(a)]) == 0 and gpt2.main(args + ["--out", str(b)]) == 0
+    sa, sb = torch.load(a, weights_only=True), torch.load(b, weights_only=True)
+    model, _ = gpt2.train(gpt2.GPT2Config(**TINY), tasks.skewed(4), n=6, steps=12, batch=8, seed=9, k_train=3,
+                          k_pretrain=5, pretrain_steps=4, progress=False)
+    for key, value in model.state_dict().items():
+        assert torch.equal(sa["state_dict"][key], sb["state_dict"][key]), key
+        assert torch.equal(value, sa["state_dict"][key]), key
+    assert sa["settings"]["k_train"] == 3 and sa["settings"]["k_pretrain"] == 5
+
+
+def test_shipped_checkpoints_are_the_book_checkpoints():
+    """Every shipped checkpoint is one of gpt2.BOOK_CHECKPOINTS and was trained with its settings
+    (n, Λ by name, k_train, seed, steps), and each is at most 1 MB."""
+    folder = gpt2.checkpoint("gpt2_n20").parent
+    shipped = sorted(p.name.removesuffix(".pt") for p in folder.glob("*.pt"))
+    assert shipped == sorted(gpt2.BOOK_CHECKPOINTS)
+    for name, want in gpt2.BOOK_CHECKPOINTS.items():
+        path = gpt2.checkpoint(name)
+        assert path.stat().st_size <= 1_000_000, name
+        _, meta = gpt2.load(path)
+        s = meta["settings"]
+        Lambda = tasks.by_name(want["spectrum"], want["d"])
+        assert (s["n"], s["k_train"], s["seed"], s["steps"]) == (want["n"], want["k_train"], want["seed"],
+                                                                  want["steps"]), name
+        assert np.allclose(s["Lambda"], np.diag(Lambda)), name
+        assert meta["config"]["d"] == want["d"] and meta["extra"]["threads"] == 1, name
+
+
+def test_book_command_trains_what_the_registry_says(capsys):
+    argv = gpt2.book_command("gpt2_chain_iso_n30_k3_seed1", out="x.pt")
+    assert argv[:1] == ["train"] and argv[-2:] == ["--out", "x.pt"]
+    opts = dict(zip(argv[1::2], argv[2::2]))
+    assert opts == {"--n": "30", "--d": "10", "--spectrum": "isotropic", "--steps": "2500", "--seed": "1",
+                    "--k-train": "3", "--threads": "1", "--out": "x.pt"}
+    assert gpt2.main(["commands", "gpt2_n20"]) == 0
+    assert capsys.readouterr().out.split() == ["python", "-m", "ttsbook.gpt2"] + gpt2.book_command("gpt2_n20")

@@ -14,35 +14,47 @@ import torch
 from ._checks import finite_float, float_tensor, invertible, positive_int, prompt_inputs, prompts, steps
 from .lsa import LSA, embed
 
-__all__ = ["rollout", "rollout_reprompt", "pseudo_newton", "closed_form", "squared_error", "mean_and_sem", "steps_to_reach",
-           "rollout_adaptive"]
+__all__ = ["rollout", "rollout_reprompt", "pseudo_newton", "closed_form", "squared_error", "mean_and_sem",
+           "median_and_interval", "steps_to_reach", "rollout_adaptive"]
 
 
-def rollout(model: LSA, X: torch.Tensor, y: torch.Tensor, k: int, method: str = "append") -> torch.Tensor:
-    """Roll ``model`` forward k steps on the prompts (X, y) by appending estimate columns.
+def rollout(model, X: torch.Tensor, y: torch.Tensor, k: int, method: str | None = None,
+            window: int | None = None) -> torch.Tensor:
+    """Roll ``model`` forward k steps on the prompts (X, y) by appending estimate tokens.
 
-    After step i the column [0_d; 0; ŵ_i; 1] is appended to the prompt's embedding E and the
-    model is applied again with ρ = m, the number of examples; ŵ_{i+1} is the w-rows of the
-    new last column of f(E) (Proposition 3.2, chapter 3, :doc:`/book/03_cot`).
+    The paper's chain of thought: the prompt's example columns [x_i; y_i; 0_d; 0] are followed by
+    an estimate token [0_d; 0; ŵ_0; 1] with ŵ_0 = 0; the model's read-out at the last token is
+    ŵ_1, which is appended as the token [0_d; 0; ŵ_1; 1], and so on: ŵ_{i+1} is the read-out
+    at the last estimate token after i appended estimates. For the LSA (applied with ρ = m, the
+    number of examples) this is the pseudo-Newton iteration (Proposition 3.2, chapter 3,
+    :doc:`/book/03_cot`); for a :class:`ttsbook.gpt2.GPT2` it is the chain of the paper's
+    transformer experiment (chapter 8, :doc:`/book/08_gpt2`).
 
     Parameters
     ----------
-    model : LSA
+    model : ttsbook.lsa.LSA or ttsbook.gpt2.GPT2
         The model to roll forward (its dtype is used throughout).
     X, y : torch.Tensor
         Test prompts, shapes (batch, d, m) and (batch, m).
     k : int
         Number of CoT steps, k >= 0.
-    method : {"cache", "append"}
-        ``"append"`` keeps the whole growing embedding E and applies the model's own
-        :meth:`LSA.last_column` to it at every step: the literal definition, O(d (m + k)) work
-        per prompt and step. ``"cache"`` uses that linear attention reads the prompt only
-        through G = E₀E₀ᵀ, since V E (Eᵀ W e) = V G W e + V C (Cᵀ W e) for the prompt's columns
-        E₀ and the appended columns C. G is computed once (O(d² m)); each step then costs
-        O(d (d + k)), independent of m: use it for long test prompts. Both are exact and differ
-        only by rounding; on a diverging chain in float32 the rounding of ``"cache"`` grows
-        faster (about 3e-4 relative after 50 steps at d = 10, where ``"append"`` stays at the
-        2e-5 of the pseudo-Newton recursion itself), so ``"append"`` is the default.
+    method : {"cache", "append"} or None
+        How the chain is computed; both are exact and differ only by rounding. ``"append"``
+        applies the model to the whole growing sequence at every step: the literal definition.
+        ``"cache"`` computes the prompt's part once. For the LSA, linear attention reads the
+        prompt only through G = E₀E₀ᵀ, since V E (Eᵀ W e) = V G W e + V C (Cᵀ W e) for the
+        prompt's columns E₀ and the appended columns C: each step then costs O(d (d + k)),
+        independent of m (on a diverging chain in float32 its rounding grows faster: about 3e-4
+        relative after 50 steps at d = 10, where ``"append"`` stays at the 2e-5 of the
+        pseudo-Newton recursion itself). For the GPT-2 model, a causal transformer without
+        position embedding never changes what it computed for earlier tokens, so their keys and
+        values are kept and each step runs one token. None (default): ``"append"`` for the LSA,
+        ``"cache"`` for the GPT-2 model.
+    window : int or None
+        Keep only the last ``window`` estimate tokens (ŵ_0 counts as one) after the prompt's
+        examples; None (default) keeps the whole chain. With a window, each step re-runs the
+        window's tokens after the examples' cached keys and values (GPT-2), or drops the older
+        estimate columns from E (the LSA, ``method="append"`` only).
 
     Returns
     -------
@@ -51,25 +63,43 @@ def rollout(model: LSA, X: torch.Tensor, y: torch.Tensor, k: int, method: str = 
         together as batched tensor operations. A diverging chain gives inf/nan honestly
         (nothing is clipped).
     """
-    if not isinstance(model, LSA):
-        raise ValueError(f"model must be a ttsbook.lsa.LSA, got {type(model).__name__}")
+    chain = getattr(model, "chain", None)
+    if not isinstance(model, LSA) and not callable(chain):
+        raise ValueError(f"model must be a ttsbook.lsa.LSA or a ttsbook.gpt2.GPT2, got {type(model).__name__}")
     batch, d, m = prompts(X, y)
-    if d != model.d:
-        raise ValueError(f"X has dimension d = {d} but the model was built for d = {model.d}")
+    model_d = model.d if isinstance(model, LSA) else model.cfg.d
+    if d != model_d:
+        raise ValueError(f"X has dimension d = {d} but the model was built for d = {model_d}")
     k = steps("k", k)
+    if method is None:
+        method = "append" if isinstance(model, LSA) else "cache"
     if method not in ("cache", "append"):
         raise ValueError(f"method must be 'cache' or 'append', got {method!r}")
+    if window is not None:
+        window = positive_int("window", window)
+        if isinstance(model, LSA) and method != "append":
+            raise ValueError("window needs method='append' for the LSA")
+    if not isinstance(model, LSA):
+        param = next(model.parameters())
+        examples = embed(X, y)[:, :, :m].transpose(1, 2).to(param.device, param.dtype)
+        with torch.no_grad():
+            return chain(examples, k, window=window, cache=method == "cache").cpu()
     dtype = model.W.dtype
     b = model.blocks
     E0 = embed(X.to(dtype), y.to(dtype))  # (batch, 2d+2, m+1); its last column carries w_0 = 0
     iterates = [E0.new_zeros(batch, d)]
     with torch.no_grad():
         if method == "append":
-            # The k estimate columns are preallocated; the model sees a growing view of E.
+            # The k estimate columns are preallocated; the model sees a growing view of E (or,
+            # with a window, the examples and the last `window` estimate columns).
             E = E0.new_zeros(batch, b.size, m + 1 + k)
             E[:, :, : m + 1] = E0
             for i in range(k):
-                w_next = model.last_column(E[:, :, : m + 1 + i], rho=m)[:, b.w]
+                if window is None or i + 1 <= window:
+                    view = E[:, :, : m + 1 + i]
+                else:
+                    view = torch.cat([E[:, :, :m], E[:, :, m + 1 + i - window: m + 1 + i]], dim=2)
+                w_next = model.last_column(view, rho=m)[:, b.w]
                 iterates.append(w_next)
                 E[:, b.w, m + 1 + i] = w_next
                 E[:, b.one, m + 1 + i] = 1
@@ -230,6 +260,36 @@ def mean_and_sem(per_prompt, axis: int = -1) -> tuple[np.ndarray, np.ndarray]:
     return mean, np.where(np.isfinite(mean), sem, np.inf)
 
 
+def median_and_interval(per_prompt, axis: int = -1, z: float = 1.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Median over prompts with a distribution-free interval from order statistics, in float64.
+
+    For B prompts, the number of errors below the true median is Binomial(B, ½); the sorted
+    errors at ranks B/2 ∓ z√B/2 (rounded outwards) bracket it with the normal approximation's
+    coverage for ``z`` (z = 1: about 68 %, the analogue of ± one standard error). It needs no
+    assumption on the errors' distribution, which for CoT errors is heavy-tailed, and an
+    infinite error (a diverged chain) is just the largest. Returns (median, low, high), each
+    with ``axis`` removed.
+    """
+    arr = np.asarray(per_prompt, dtype=np.float64)
+    if arr.ndim == 0:
+        raise ValueError("per_prompt must have at least one axis of prompts")
+    axis = int(axis)
+    if not -arr.ndim <= axis < arr.ndim:
+        raise ValueError(f"axis must be in [{-arr.ndim}, {arr.ndim - 1}] for per_prompt of shape {arr.shape}")
+    z = finite_float("z", z)
+    if z <= 0:
+        raise ValueError(f"z must be > 0, got {z!r}")
+    if np.any(np.isnan(arr)):
+        raise ValueError("per_prompt has nan entries (report a diverged chain as inf)")
+    batch = arr.shape[axis]
+    half = z * np.sqrt(batch) / 2
+    lo, hi = int(np.floor(batch / 2 - half)), int(np.ceil(batch / 2 + half)) - 1
+    if lo < 0 or hi > batch - 1:
+        raise ValueError(f"per_prompt must hold more prompts along axis {axis} for z = {z}: got {batch}")
+    ordered = np.sort(arr, axis=axis)
+    return (np.median(arr, axis=axis), np.take(ordered, lo, axis=axis), np.take(ordered, hi, axis=axis))
+
+
 def steps_to_reach(errors, target: float, interpolate: bool = False) -> float:
     """The fewest CoT steps k at which an error curve (indexed by k = 0, 1, …) is ≤ ``target``.
 
@@ -259,7 +319,7 @@ def steps_to_reach(errors, target: float, interpolate: bool = False) -> float:
 
 
 def rollout_adaptive(model, X: torch.Tensor, y: torch.Tensor, k_max: int, rule: str = "insample",
-                     holdout: float = 0.2) -> tuple[torch.Tensor, torch.Tensor]:
+                     holdout: float = 0.2, scheme: str | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """Chain of thought that chooses its own number of steps per prompt, from residuals only.
 
     The model never sees w, but it sees the residuals y − Xᵀŵ_k of its own estimates. With
@@ -270,9 +330,8 @@ def rollout_adaptive(model, X: torch.Tensor, y: torch.Tensor, k_max: int, rule: 
 
     Parameters
     ----------
-    model : ttsbook.lsa.LSA or any model with ``predict(X, y)``
-        An LSA is rolled forward with :func:`rollout`; any other model (the GPT-2-style one of
-        :mod:`ttsbook.gpt2`) by residual re-prompting, :func:`rollout_reprompt`.
+    model : ttsbook.lsa.LSA, ttsbook.gpt2.GPT2 or any model with ``predict(X, y)``
+        The model whose chain is stopped.
     X, y : torch.Tensor
         Test prompts, shapes (batch, d, m) and (batch, m).
     k_max : int
@@ -286,6 +345,10 @@ def rollout_adaptive(model, X: torch.Tensor, y: torch.Tensor, k_max: int, rule: 
     holdout : float
         Fraction of the examples held out by the held-out rules, in (0, 1); the default is the
         usual 80/20 split. Both parts must keep at least one example.
+    scheme : {"append", "reprompt"} or None
+        The chain: ``"append"``, the appended-estimate chain :func:`rollout` (an LSA or a
+        GPT-2 model); ``"reprompt"``, residual re-prompting :func:`rollout_reprompt` (any model
+        with ``predict``). None (default): ``"append"`` for the LSA, ``"reprompt"`` otherwise.
 
     Returns
     -------
@@ -300,28 +363,26 @@ def rollout_adaptive(model, X: torch.Tensor, y: torch.Tensor, k_max: int, rule: 
     k_max = steps("k_max", k_max)
     if rule not in STOPPING_RULES:
         raise ValueError(f"rule must be one of {STOPPING_RULES}, got {rule!r}")
+    if scheme is None:
+        scheme = "append" if isinstance(model, LSA) else "reprompt"
+    if scheme not in ("append", "reprompt"):
+        raise ValueError(f"scheme must be 'append' or 'reprompt', got {scheme!r}")
+    chain = rollout if scheme == "append" else rollout_reprompt
     holdout = finite_float("holdout", holdout)
     if not 0 < holdout < 1:
         raise ValueError(f"holdout must be in (0, 1), got {holdout!r}")
     if rule == "insample":
-        its = _any_rollout(model, X, y, k_max)
+        its = chain(model, X, y, k_max)
         k = _smallest_residual(its, X, y)
     else:
         h = max(1, int(round(holdout * m)))
         if m - h < 1:
             raise ValueError(f"holdout leaves no example for the chain (m = {m}, h = {h})")
-        its = _any_rollout(model, X[:, :, : m - h], y[:, : m - h], k_max)
+        its = chain(model, X[:, :, : m - h], y[:, : m - h], k_max)
         k = _smallest_residual(its, X[:, :, m - h:], y[:, m - h:])
         if rule == "heldout-refit":
-            its = _any_rollout(model, X, y, k_max)
+            its = chain(model, X, y, k_max)
     return its[k, torch.arange(batch)], k
-
-
-def _any_rollout(model, X: torch.Tensor, y: torch.Tensor, k: int) -> torch.Tensor:
-    """Iterates (k+1, batch, d) of the model's own chain of thought on (X, y)."""
-    if isinstance(model, LSA):
-        return rollout(model, X, y, k)
-    return rollout_reprompt(model, X, y, k)
 
 
 def _smallest_residual(iterates: torch.Tensor, X: torch.Tensor, y: torch.Tensor) -> torch.Tensor:

@@ -6,16 +6,20 @@ of ŵ at the last token), training, checkpoints and the command line beside it i
 :mod:`ttsbook.gpt2.training` (:func:`train`, :func:`save`, :func:`load`, :func:`checkpoint`,
 ``python -m ttsbook.gpt2 train --help``). Every name is importable from here.
 
-Test-time chain of thought (:func:`ttsbook.cot.rollout_reprompt`) re-prompts the model on the residuals
-r_i = y − Xᵀŵ_i and adds the predicted correction: ŵ_{i+1} = ŵ_i + s_i f(X, r_i/s_i), with
-s_i = rms(r_i)/rms(y) putting the residual back on the scale of the labels the model was trained
-on. For the LSA, f is linear in y, so this is exactly the pseudo-Newton step of
-:func:`ttsbook.cot.pseudo_newton` (Proposition 3.2). Training uses no chain of thought.
+Test-time chain of thought is the paper's: :func:`ttsbook.cot.rollout` appends a token
+[0_d; 0; ŵ_i; 1] carrying the current estimate and reads ŵ_{i+1} off it, reusing the keys and
+values of the earlier tokens (:meth:`GPT2.extend`). :func:`train` unrolls that chain in training
+(``k_train`` steps) or, with ``k_train = 0``, trains on the empty estimate slot only; a model
+trained that way can think by residual re-prompting instead (:func:`ttsbook.cot.rollout_reprompt`:
+ŵ_{i+1} = ŵ_i + s_i f(X, r_i/s_i) with r_i = y − Xᵀŵ_i and s_i = rms(r_i)/rms(y), which for the
+LSA is the pseudo-Newton step of :func:`ttsbook.cot.pseudo_newton`). :data:`BOOK_CHECKPOINTS`
+lists the book's trained models and :func:`book_command` the command that trains each.
 """
 
 from .. import cot, tasks
 from .model import GPT2, GPT2Config
-from .training import GPT2History, TrainingHistory, checkpoint, load, main, save, train
+from .training import (BOOK_CHECKPOINTS, GPT2History, TrainingHistory, book_command, checkpoint, load, main,
+                       save, train)
 
 __all__ = [
     "GPT2Config",
@@ -25,6 +29,8 @@ __all__ = [
     "save",
     "load",
     "checkpoint",
+    "BOOK_CHECKPOINTS",
+    "book_command",
     "main",
 ]
 

@@ -26,9 +26,11 @@ from torch import nn
 from torch.nn import functional as F
 
 from .._checks import positive_int, prompts
-from ..lsa import embed
+from ..lsa import Blocks, embed
 
 __all__ = ["GPT2Config", "GPT2"]
+
+KV = tuple[torch.Tensor, torch.Tensor]  # one layer's keys and values, each (batch, heads, T, width/heads)
 
 
 @dataclass(frozen=True)
@@ -72,12 +74,21 @@ class CausalSelfAttention(nn.Module):
         self.c_attn = nn.Linear(cfg.n_embd, 3 * cfg.n_embd, bias=cfg.bias)
         self.c_proj = nn.Linear(cfg.n_embd, cfg.n_embd, bias=cfg.bias)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, past: KV | None = None) -> tuple[torch.Tensor, KV]:
+        """Attention of the tokens ``x`` to themselves and, when given, to ``past`` keys and values
+        (those of earlier positions); returns the output and the keys and values of all positions."""
         B, T, C = x.shape
         q, k, v = self.c_attn(x).split(C, dim=2)
         q, k, v = (t.view(B, T, self.n_head, C // self.n_head).transpose(1, 2) for t in (q, k, v))
-        y = F.scaled_dot_product_attention(q, k, v, is_causal=True)
-        return self.c_proj(y.transpose(1, 2).contiguous().view(B, T, C))
+        if past is None:
+            y = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+        else:
+            k, v = torch.cat([past[0], k], dim=2), torch.cat([past[1], v], dim=2)
+            # Query t (of T) sits at position P + t and sees every key up to it.
+            P = k.shape[2] - T
+            mask = None if T == 1 else torch.ones(T, P + T, dtype=torch.bool, device=x.device).tril(P)
+            y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+        return self.c_proj(y.transpose(1, 2).contiguous().view(B, T, C)), (k, v)
 
 
 class MLP(nn.Module):
@@ -100,9 +111,10 @@ class Block(nn.Module):
         self.ln_2 = nn.LayerNorm(cfg.n_embd, bias=cfg.bias)
         self.mlp = MLP(cfg)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = x + self.attn(self.ln_1(x))
-        return x + self.mlp(self.ln_2(x))
+    def forward(self, x: torch.Tensor, past: KV | None = None) -> tuple[torch.Tensor, KV]:
+        a, kv = self.attn(self.ln_1(x), past)
+        x = x + a
+        return x + self.mlp(self.ln_2(x)), kv
 
 
 class GPT2(nn.Module):
@@ -134,12 +146,60 @@ class GPT2(nn.Module):
         """Read-out at every position, shape (batch, T, d), for tokens of shape (batch, T, 2d+2).
 
         Causal: the output at position t depends only on tokens 0, …, t. Unchecked (it runs at
-        every training step): :meth:`predict` is the checked entry point.
+        every training step): :meth:`predict` and :func:`ttsbook.cot.rollout` are the checked
+        entry points.
+        """
+        return self.extend(tokens)[0]
+
+    def extend(self, tokens: torch.Tensor, past: list[KV] | None = None) -> tuple[torch.Tensor, list[KV]]:
+        """Read-out at the positions of ``tokens`` placed after the positions cached in ``past``.
+
+        ``past`` holds each layer's keys and values of earlier tokens, as returned by an earlier
+        call. The model is causal and has no position embedding, so a token's keys and values never
+        change when tokens are appended after it: ``extend(b, extend(a)[1])`` reads out at ``b``
+        what ``forward(cat(a, b))`` does, at the cost of ``b``'s tokens alone. Returns the read-out
+        (batch, T, d) and the keys and values of all positions, ``past`` included.
         """
         x = self.read_in(tokens.to(self.read_in.weight.dtype))
-        for block in self.blocks:
-            x = block(x)
-        return self.read_out(self.ln_f(x))
+        kvs = []
+        for i, block in enumerate(self.blocks):
+            x, kv = block(x, None if past is None else past[i])
+            kvs.append(kv)
+        return self.read_out(self.ln_f(x)), kvs
+
+    def estimate_tokens(self, w: torch.Tensor) -> torch.Tensor:
+        """Tokens [0_d; 0; ŵ; 1] carrying estimates ``w`` of shape (..., d): shape (..., 2d+2)."""
+        b = Blocks(self.cfg.d)
+        t = w.new_zeros(*w.shape[:-1], b.size)
+        t[..., b.w] = w
+        t[..., b.one] = 1
+        return t
+
+    def chain(self, examples: torch.Tensor, k: int, window: int | None = None,
+              cache: bool = True) -> torch.Tensor:
+        """The appended-token chain of thought from the example tokens: iterates (k+1, batch, d).
+
+        Unchecked (called at every training step); :func:`ttsbook.cot.rollout` is the checked
+        entry point and documents the chain. ``examples`` has shape (batch, m, 2d+2) (the columns
+        [x_i; y_i; 0_d; 0] of the prompt), ``window`` keeps the last ``window`` estimate tokens
+        (None: all), ``cache=False`` re-runs the whole sequence at every step.
+        """
+        w = examples.new_zeros(examples.shape[0], self.cfg.d)
+        iterates, tokens = [w], [self.estimate_tokens(w)]
+        past = None
+        if window is not None or cache:
+            _, past = self.extend(examples)  # the examples' keys and values, computed once
+        for _ in range(k):
+            if window is not None:  # the last `window` estimate tokens, re-run after the examples
+                w = self.extend(torch.stack(tokens[-window:], dim=1), past)[0][:, -1]
+            elif cache:  # the newest estimate token alone, after everything before it
+                out, past = self.extend(tokens[-1][:, None], past)
+                w = out[:, -1]
+            else:
+                w = self(torch.cat([examples, torch.stack(tokens, dim=1)], dim=1))[:, -1]
+            iterates.append(w)
+            tokens.append(self.estimate_tokens(w))
+        return torch.stack(iterates)
 
     def predict(self, X: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """ŵ for the prompts (X, y): the read-out at the last token, shape (batch, d)."""

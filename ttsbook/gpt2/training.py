@@ -23,10 +23,10 @@ from tqdm import tqdm
 
 from .. import tasks
 from .._checks import as_covariance, nonnegative_int, positive_float, positive_int
-from ..lsa import TrainingDiverged
+from ..lsa import TrainingDiverged, embed
 from .model import GPT2, GPT2Config
 
-__all__ = ["GPT2History", "train", "save", "load", "checkpoint", "main"]
+__all__ = ["GPT2History", "train", "save", "load", "checkpoint", "BOOK_CHECKPOINTS", "book_command", "main"]
 
 
 @dataclass
@@ -65,14 +65,31 @@ def train(
     device: str = "cpu",
     record_every: int = 50,
     progress: bool = True,
+    k_train: int = 0,
+    k_pretrain: int = 0,
+    pretrain_steps: int = 0,
 ) -> tuple[GPT2, GPT2History]:
     """Train a :class:`GPT2` to predict w from prompts of ``n`` examples x ~ N(0, Λ) (chapter 8).
 
     Every step draws ``batch`` fresh prompts (:func:`ttsbook.tasks.sample_prompts` from one
-    generator seeded with ``seed``); the loss is ½ mean ‖ŵ − w‖², the paper's loss on the w-rows.
-    AdamW with linear warm-up over ``warmup`` steps, then cosine decay to lr/10. No chain of
-    thought is used in training. The initial weights come from ``torch.manual_seed(seed)``, so
-    the same arguments give the same weights on one machine (with the same thread count).
+    generator seeded with ``seed``). AdamW with linear warm-up over ``warmup`` steps, then cosine
+    decay to lr/10. The initial weights come from ``torch.manual_seed(seed)``, so the same
+    arguments give the same weights on one machine (with the same thread count).
+
+    With ``k_train = 0`` the model is trained on its one prediction from the empty estimate slot
+    (w_0 = 0): the loss is ½ mean ‖ŵ_1 − w‖², and the read-in of the estimate slot never
+    receives a gradient. With ``k_train = K >= 1`` the chain of thought is unrolled in training,
+    as in the paper's transformer experiment: the chain ŵ_1, …, ŵ_{K−1} of :func:`ttsbook.cot.rollout`
+    is generated without gradients, then one forward pass over the examples and the estimate
+    tokens of ŵ_0, …, ŵ_{K−1} reads out ŵ_1, …, ŵ_K (the same values) and the loss is the mean
+    over the K steps of ½ mean ‖ŵ_i − w‖²: every step is trained to predict w. The fed-back
+    estimates are inputs, as a language model's own tokens are under teacher forcing: no
+    gradient flows through the chain, so a step costs one parallel pass over m + K tokens
+    (backpropagating through K sequential passes would cost K times more and compound the
+    gradient across steps like backpropagation through time). ``k_train = 1`` computes the same
+    loss as ``k_train = 0``. A chain-length curriculum: the first ``pretrain_steps`` steps use
+    ``k_pretrain`` instead of ``k_train`` (the paper's companion pretrains with k = 8, then
+    trains with k = 3).
 
     Parameters
     ----------
@@ -98,6 +115,10 @@ def train(
         The history holds the loss averaged over blocks of this many steps.
     progress : bool
         Show a tqdm progress bar.
+    k_train : int
+        Chain-of-thought steps unrolled in training (0: the empty slot only).
+    k_pretrain, pretrain_steps : int
+        Chain length of the first ``pretrain_steps`` steps (both 0: no curriculum).
 
     Returns
     -------
@@ -123,6 +144,14 @@ def train(
         raise ValueError(f"weight_decay must be a float >= 0, got {weight_decay!r}")
     seed = nonnegative_int("seed", seed)
     record_every = positive_int("record_every", record_every)
+    k_train = nonnegative_int("k_train", k_train)
+    k_pretrain = nonnegative_int("k_pretrain", k_pretrain)
+    pretrain_steps = nonnegative_int("pretrain_steps", pretrain_steps)
+    if pretrain_steps > steps:
+        raise ValueError(f"pretrain_steps must be at most steps = {steps}, got {pretrain_steps}")
+    if (k_pretrain == 0) != (pretrain_steps == 0):
+        raise ValueError(f"k_pretrain and pretrain_steps must both be 0 or both be >= 1, "
+                         f"got k_pretrain={k_pretrain}, pretrain_steps={pretrain_steps}")
     dev = _device(device)
     torch.manual_seed(seed)
     model = GPT2(cfg).to(dev)
@@ -137,7 +166,8 @@ def train(
 
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_at)
     history = GPT2History(settings=dict(n=n, steps=steps, batch=batch, lr=lr, warmup=warmup,
-                                            weight_decay=float(weight_decay), seed=seed,
+                                            weight_decay=float(weight_decay), seed=seed, k_train=k_train,
+                                            k_pretrain=k_pretrain, pretrain_steps=pretrain_steps,
                                             Lambda=np.diag(Lambda).tolist() if np.allclose(Lambda, np.diag(np.diag(Lambda))) else Lambda.tolist()))
     model.train()
     running, count = 0.0, 0
@@ -145,8 +175,12 @@ def train(
                disable=not progress, mininterval=2.0)
     for step in bar:
         X, y, w = tasks.sample_prompts(Lambda, n, batch, seed=gen)
-        w_hat = model.predict(X.to(dev), y.to(dev))
-        loss = 0.5 * (w_hat - w.to(dev)).pow(2).sum(dim=1).mean()
+        K = k_pretrain if step < pretrain_steps else k_train
+        if K == 0:
+            w_hat = model.predict(X.to(dev), y.to(dev))
+            loss = 0.5 * (w_hat - w.to(dev)).pow(2).sum(dim=1).mean()
+        else:
+            loss = _chain_loss(model, X.to(dev), y.to(dev), w.to(dev), K)
         value = loss.item()
         if not math.isfinite(value):
             raise TrainingDiverged(f"the GPT-2 training loss is {value} at step {step} with peak lr = {lr:g}: "
@@ -163,6 +197,17 @@ def train(
             bar.set_postfix(loss=f"{running / count:.4f}")
             running, count = 0.0, 0
     return model.to("cpu").eval(), history
+
+
+def _chain_loss(model: GPT2, X: torch.Tensor, y: torch.Tensor, w: torch.Tensor, K: int) -> torch.Tensor:
+    """Mean over the K steps of the chain of ½ mean ‖ŵ_i − w‖², the chain's tokens held fixed."""
+    n = X.shape[2]
+    examples = embed(X, y)[:, :, :n].transpose(1, 2)
+    with torch.no_grad():
+        fed_back = model.chain(examples, K - 1)  # ŵ_0 = 0, ŵ_1, …, ŵ_{K−1}: (K, batch, d)
+    tokens = torch.cat([examples, model.estimate_tokens(fed_back.transpose(0, 1))], dim=1)
+    w_hat = model(tokens)[:, n:]  # ŵ_1, …, ŵ_K: (batch, K, d)
+    return 0.5 * (w_hat - w[:, None]).pow(2).sum(dim=2).mean()
 
 
 def save(path: str | Path, model: GPT2, history: GPT2History, extra: dict | None = None) -> None:
@@ -239,6 +284,45 @@ def checkpoint(name: str) -> Path:
     return path
 
 
+def _book_checkpoints() -> dict[str, dict]:
+    """The training settings of every checkpoint the book ships, by name (see :data:`BOOK_CHECKPOINTS`)."""
+    book = {}
+    for n in (20, 30, 40):  # the empty-slot baselines (residual re-prompting)
+        book[f"gpt2_n{n}"] = dict(n=n, spectrum="skewed-trace-d", k_train=0, seed=0)
+    for seed in (0, 1):
+        suffix = "" if seed == 0 else f"_seed{seed}"
+        for n in (20, 30, 40):  # the paper's protocol: chain unrolled, k = 3
+            book[f"gpt2_chain_n{n}_k3{suffix}"] = dict(n=n, spectrum="skewed-trace-d", k_train=3, seed=seed)
+        # controls at n = 30: isotropic training data; a longer trained chain
+        book[f"gpt2_chain_iso_n30_k3{suffix}"] = dict(n=30, spectrum="isotropic", k_train=3, seed=seed)
+        book[f"gpt2_chain_n30_k8{suffix}"] = dict(n=30, spectrum="skewed-trace-d", k_train=8, seed=seed)
+    for settings in book.values():
+        settings.update(d=10, steps=2500)
+    return book
+
+
+BOOK_CHECKPOINTS = _book_checkpoints()
+"""Name → training settings (``n``, ``d``, ``spectrum``, ``k_train``, ``seed``, ``steps``) of each
+checkpoint in ``ttsbook/checkpoints/``; :func:`book_command` gives the command that writes it."""
+
+
+def book_command(name: str, out: str | Path | None = None) -> list[str]:
+    """The command line (after ``python -m ttsbook.gpt2``) that trains the book's checkpoint ``name``.
+
+    One thread, so that the weights do not depend on the machine's core count. ``out`` defaults
+    to the package's checkpoint folder.
+    """
+    if name not in BOOK_CHECKPOINTS:
+        raise ValueError(f"name must be one of the book's checkpoints {sorted(BOOK_CHECKPOINTS)}, got {name!r}")
+    s = BOOK_CHECKPOINTS[name]
+    out = out if out is not None else f"ttsbook/{CHECKPOINTS}/{name}.pt"
+    argv = ["train", "--n", str(s["n"]), "--d", str(s["d"]), "--spectrum", s["spectrum"],
+            "--steps", str(s["steps"]), "--seed", str(s["seed"])]
+    if s["k_train"]:
+        argv += ["--k-train", str(s["k_train"])]
+    return argv + ["--threads", "1", "--out", str(out)]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line: ``python -m ttsbook.gpt2 train --n 20 --out ckpt.pt`` (see ``--help``)."""
     parser = argparse.ArgumentParser(prog="python -m ttsbook.gpt2",
@@ -261,11 +345,23 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--warmup", type=int, default=200)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--k-train", type=int, default=0,
+                   help="CoT steps unrolled in training (default 0: the empty estimate slot only)")
+    p.add_argument("--k-pretrain", type=int, default=0,
+                   help="chain length of the first --pretrain-steps steps (a chain-length curriculum)")
+    p.add_argument("--pretrain-steps", type=int, default=0)
     p.add_argument("--device", default="cpu", help="cpu (default), cuda, cuda:N or auto")
     p.add_argument("--threads", type=int, default=None,
                    help="CPU threads for torch (default: torch's choice; 1 is fastest on a busy machine)")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    c = sub.add_parser("commands", help="print the command that trains each of the book's checkpoints",
+                       description="One line per checkpoint in ttsbook/checkpoints/ (make checkpoints runs them).")
+    c.add_argument("names", nargs="*", help="only these checkpoints (default: all)")
     args = parser.parse_args(argv)
+    if args.command == "commands":
+        for name in args.names or BOOK_CHECKPOINTS:
+            print(" ".join(["python", "-m", "ttsbook.gpt2"] + book_command(name)))
+        return 0
     if args.threads is not None:
         torch.set_num_threads(positive_int("threads", args.threads))
     cfg = (GPT2Config.paper(args.d) if args.paper
@@ -273,7 +369,8 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     model, history = train(cfg, tasks.by_name(args.spectrum, args.d), args.n, steps=args.steps, batch=args.batch,
                            lr=args.lr, warmup=args.warmup, seed=args.seed, device=args.device,
-                           progress=not args.no_progress)
+                           progress=not args.no_progress, k_train=args.k_train, k_pretrain=args.k_pretrain,
+                           pretrain_steps=args.pretrain_steps)
     seconds = time.perf_counter() - t0
     save(args.out, model, history, extra={"spectrum": args.spectrum, "train_seconds": round(seconds, 1),
                                           "num_params": model.num_params(), "device": args.device,
