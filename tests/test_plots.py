@@ -134,7 +134,8 @@ def test_errors_at_picks_each_k_in_order_with_columns_in_order():
     np.testing.assert_array_equal(table["a fast"], 0.5 ** np.array(shown))
     assert np.isposinf(table.loc[11, "inf"]) and table.loc[3, "inf"] == 1.0
     html = styler.to_html()
-    assert ">0.314<" in html and ">0.0312<" in html and ">0.000488<" in html and ">inf<" in html  # 3 digits
+    assert ">0.314<" in html and ">0.0312<" in html and ">0.000488<" in html  # 3 digits
+    assert html.count(">diverged<") == 2, "an infinite error reads 'diverged'"
     assert html == plots.errors_at(columns, shown).to_html(), "the same table must give the same HTML"
     other = plots.errors_at(columns, [0, 1]).to_html()
     assert re.search(r'id="(T_\w+?)"', html).group(1) != re.search(r'id="(T_\w+?)"', other).group(1)
@@ -150,3 +151,74 @@ def test_errors_at_picks_each_k_in_order_with_columns_in_order():
 def test_errors_at_refuses_what_it_cannot_show(columns, ks, match):
     with pytest.raises(ValueError, match=match):
         plots.errors_at(columns, ks)
+
+
+@pytest.mark.parametrize("value, digits, text", [
+    (1.2345e-3, 3, "0.00123"),
+    (1.2345e-5, 2, "1.2 × 10⁻⁵"),          # never e-notation
+    (-1.45e17, 3, "−1.45 × 10¹⁷"),         # a true minus sign
+    (2.0e13, 3, "2 × 10¹³"),
+    (100.0, 2, "100"),                     # whole numbers below 10⁶ stay whole
+    (20000.0, 3, "20,000"),
+    (152202.0, 3, "152,000"),
+    (2.5e6, 3, "2.5 × 10⁶"),
+    (152202, 3, "152,202"),                # an integer whole, with separators
+    (np.int64(2000), 3, "2000"),
+    (0.5, 3, "0.5"),
+    (float("nan"), 3, "—"),
+    (None, 3, "—"),
+    (float("inf"), 3, "∞"),
+    (-float("inf"), 3, "−∞"),
+    ("Σ = I", 3, "Σ = I"),
+    (True, 3, "True"),
+])
+def test_table_number_reads_like_a_paper(value, digits, text):
+    assert plots.table_number(value, digits) == text
+
+
+def test_table_number_names_a_diverged_error():
+    assert plots.table_number(np.inf, infinite="diverged") == "diverged"
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(value=1.0, digits=0), r"\bdigits"),
+    (dict(value=1.0, digits=2.5), r"\bdigits"),
+    (dict(value=[1.0]), r"\bvalue"),
+    (dict(value=1.0, infinite=None), r"\binfinite"),
+])
+def test_table_number_refuses_bad_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        plots.table_number(**kwargs)
+
+
+def test_paper_table_formats_every_cell_and_the_index():
+    import pandas as pd
+
+    frame = pd.DataFrame({"error": [1.5e-7, np.inf, 0.25], "steps": [3, 12, 152202],
+                          "share (%)": [12.345, np.nan, 100.0], "task": ["easy", "hard", "long"]},
+                         index=pd.Index([0.5, 1.5, 20000.0], name="m/d"))
+    html = plots.paper_table(frame, formats={"share (%)": 2}, infinite="diverged").to_html()
+    cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", html, re.S)]
+    for text in ("1.5 × 10⁻⁷", "diverged", "0.25", "3", "152,202", "12", "—", "100", "hard", "20,000", "1.5"):
+        assert text in cells, (text, cells)
+    assert not any(re.search(r"\d[eE][-+]?\d", c) for c in cells), "no e-notation"
+    assert plots.paper_table(frame).to_html() == plots.paper_table(frame).to_html(), "same table, same HTML"
+    assert "m/d" not in plots.paper_table(frame, index=False).to_html()
+    custom = plots.paper_table(frame, formats={"task": str.upper}).to_html()
+    assert ">HARD<" in custom
+
+
+@pytest.mark.parametrize("args, kwargs, match", [
+    (([1, 2],), {}, r"\bframe"),
+    ((None,), {}, r"\bframe"),
+    (("frame",), dict(formats={"missing": 2}), r"\bformats"),
+    (("frame",), dict(formats={"a": 0}), r"formats\['a'\]"),
+    (("frame",), dict(digits=0), r"\bdigits"),
+    (("frame",), dict(infinite=3), r"\binfinite"),
+])
+def test_paper_table_refuses_bad_arguments(args, kwargs, match):
+    import pandas as pd
+
+    args = tuple(pd.DataFrame({"a": [1.0]}) if a == "frame" else a for a in args)
+    with pytest.raises(ValueError, match=match):
+        plots.paper_table(*args, **kwargs)

@@ -26,7 +26,8 @@ from ._checks import as_covariance, positive_int, steps_array
 from ._interactive import interactive_curves
 
 __all__ = ["set_style", "palette", "error_vs_k", "errors_at", "spectrum", "subplots", "integer_ticks",
-           "log_ticks", "zoom", "interactive_curves", "COLUMN_WIDTH", "MIN_FONT_PT"]
+           "log_ticks", "zoom", "place_legends", "covered_points", "table_number", "paper_table",
+           "interactive_curves", "COLUMN_WIDTH", "MIN_FONT_PT"]
 
 #: Inches: the widest figure shown at its natural size (672 px) in the content column at 1280 px.
 COLUMN_WIDTH = 7.0
@@ -79,6 +80,7 @@ def _svg(fig) -> str:
     from IPython.core.pylabtools import print_figure
     from matplotlib.collections import Collection, QuadMesh
 
+    place_legends(fig)
     for ax in fig.axes:
         for artist in ax.collections:
             size = artist.get_array().size if isinstance(artist, QuadMesh) and artist.get_array() is not None \
@@ -86,6 +88,157 @@ def _svg(fig) -> str:
             if size > RASTER_ABOVE:
                 artist.set_rasterized(True)
     return print_figure(fig, "svg", bbox_inches="tight", metadata={"Date": None})
+
+
+# --- legends that hide nothing ---------------------------------------------------------------
+
+#: The places tried inside the axes, in order, before a legend goes below them.
+INSIDE = ("upper right", "upper left", "lower left", "lower right", "center right", "center left",
+          "upper center", "lower center")
+_STEP_PX = 2.0   # data lines are sampled every 2 display pixels between their vertices
+
+
+def _drawn_points(ax) -> np.ndarray:
+    """Display coordinates (pixels) of what ``ax`` draws as data: line vertices and the line
+    between them sampled every couple of pixels, scatter markers, error bars and band edges;
+    only what lies inside the axes (what is clipped is not drawn)."""
+    from matplotlib.collections import LineCollection, PathCollection, PolyCollection
+
+    paths = []
+    for line in ax.get_lines():
+        if not line.get_visible():
+            continue
+        x, y = (np.asarray(v, dtype=float) for v in line.get_data())
+        xy = line.get_transform().transform(np.column_stack([x, y])) if x.size else np.empty((0, 2))
+        if line.get_linestyle() in ("None", "", " ", "none"):
+            paths.extend(p[None, :] for p in xy)        # markers only: points, not a line
+        else:
+            paths.append(xy)
+    for coll in ax.collections:
+        if not coll.get_visible():
+            continue
+        if isinstance(coll, PathCollection) and len(coll.get_offsets()):
+            offsets = coll.get_offset_transform().transform(np.asarray(coll.get_offsets(), dtype=float))
+            paths.extend(p[None, :] for p in offsets)
+        elif isinstance(coll, (LineCollection, PolyCollection)):
+            transform = coll.get_transform()
+            paths.extend(transform.transform(p.vertices) for p in coll.get_paths() if len(p.vertices))
+    points = [np.empty((0, 2))]
+    for xy in paths:
+        xy = xy[np.all(np.isfinite(xy), axis=1)] if xy.ndim == 2 else xy
+        if len(xy) > 1:
+            seg = np.diff(xy, axis=0)
+            n = np.maximum(1, np.ceil(np.hypot(*seg.T) / _STEP_PX)).astype(int)
+            n = np.minimum(n, 2000)
+            parts = [a + np.outer(np.arange(k) / k, d) for a, d, k in zip(xy[:-1], seg, n)]
+            points.append(np.vstack(parts + [xy[-1:]]))
+        else:
+            points.append(xy.reshape(-1, 2))
+    pts = np.vstack(points)
+    box = ax.get_window_extent()
+    inside = (pts[:, 0] >= box.x0) & (pts[:, 0] <= box.x1) & (pts[:, 1] >= box.y0) & (pts[:, 1] <= box.y1)
+    return pts[inside]
+
+
+def covered_points(fig) -> dict:
+    """For each legend of ``fig`` (``ax.legend`` or ``fig.legend``) that covers data, the number of
+    drawn data points (see :func:`place_legends`) under its frame, keyed by the legend's title or
+    first label. An empty dict: no legend hides anything."""
+    from matplotlib.figure import Figure
+
+    if not isinstance(fig, Figure):
+        raise ValueError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    points = np.vstack([np.empty((0, 2))] + [_drawn_points(ax) for ax in _all_axes(fig)])
+    found = {}
+    for legend in _legends(fig):
+        n = _count_inside(points, legend.get_window_extent(renderer))
+        if n:
+            texts = [t.get_text() for t in legend.get_texts()]
+            found[legend.get_title().get_text() or (texts[0] if texts else "legend")] = n
+    return found
+
+
+def place_legends(fig) -> None:
+    """Move every legend of ``fig`` that covers a drawn data point or line to a free spot.
+
+    A legend that covers nothing stays where it is. Otherwise the places of :data:`INSIDE` are
+    tried in turn, and the first that covers nothing is kept; when every one covers something,
+    the legend goes below its axes, under the x label, in as many columns as fit the axes'
+    width. A figure legend (``fig.legend``) that covers something goes below the whole figure.
+    The book's SVG output calls this for every figure (:func:`set_style`), so a chapter's
+    ``ax.legend()`` never hides data; ``tests/test_figures.py`` checks the built book.
+    """
+    from matplotlib.figure import Figure
+    from matplotlib.legend import Legend
+
+    if not isinstance(fig, Figure):
+        raise ValueError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
+    legends = _legends(fig)
+    if not legends:
+        return
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    points = np.vstack([np.empty((0, 2))] + [_drawn_points(ax) for ax in _all_axes(fig)])
+    for legend in legends:
+        if not _count_inside(points, legend.get_window_extent(renderer)):
+            continue
+        if legend.parent is fig:
+            legend.set_loc("outside lower center")
+            legend.set_bbox_to_anchor(None)
+            fig.canvas.draw()
+            continue
+        ax = legend.axes
+        legend.set_bbox_to_anchor(None)
+        for loc in INSIDE:
+            legend._loc = Legend.codes[loc]
+            if not _count_inside(points, legend.get_window_extent(renderer)):
+                break
+        else:
+            _below(ax, legend, renderer)
+            fig.canvas.draw()
+            points = np.vstack([np.empty((0, 2))] + [_drawn_points(a) for a in _all_axes(fig)])
+
+
+def _below(ax, legend, renderer) -> None:
+    """Put ``legend`` under ``ax``'s x tick labels and x label, centred, with as many columns as
+    fit the axes' width."""
+    import matplotlib.transforms as mtransforms
+
+    fig = ax.figure
+    box = ax.get_window_extent(renderer)
+    tight = ax.get_tightbbox(renderer, bbox_extra_artists=[])
+    drop = (box.y0 - tight.y0) * 72 / fig.dpi + 4          # points from the axes' bottom
+    handles, labels = legend.legend_handles, [t.get_text() for t in legend.get_texts()]
+    entry = max(t.get_window_extent(renderer).width for t in legend.get_texts()) + 40 * fig.dpi / 72
+    ncol = int(max(1, min(len(labels), box.width // entry)))
+    props = dict(fontsize=legend._fontsize, framealpha=legend.get_frame().get_alpha(),
+                 title=legend.get_title().get_text() or None)
+    new = ax.legend(handles, labels, loc="upper center", ncol=ncol,
+                    bbox_to_anchor=(0.5, 0.0),
+                    bbox_transform=mtransforms.offset_copy(ax.transAxes, fig=fig, y=-drop, units="points"),
+                    **{k: v for k, v in props.items() if v is not None})
+    new.set_in_layout(True)
+
+
+def _all_axes(fig) -> list:
+    found, stack = [], list(fig.axes)
+    while stack:
+        ax = stack.pop(0)
+        if ax not in found:
+            found.append(ax)
+            stack.extend(getattr(ax, "child_axes", []))
+    return found
+
+
+def _legends(fig) -> list:
+    return [ax.get_legend() for ax in _all_axes(fig) if ax.get_legend() is not None] + list(fig.legends)
+
+
+def _count_inside(points: np.ndarray, box) -> int:
+    return int(np.sum((points[:, 0] > box.x0) & (points[:, 0] < box.x1)
+                      & (points[:, 1] > box.y0) & (points[:, 1] < box.y1)))
 
 
 def subplots(nrows: int = 1, ncols: int = 1, *, height: float | None = None, **kwargs):
@@ -209,6 +362,92 @@ def error_vs_k(ax, errors, *, label: str, color=None, theory=None, bound=None, k
     return ax
 
 
+def table_number(value, digits: int = 3, *, infinite: str = "∞") -> str:
+    """One cell of a result table, as a paper prints it.
+
+    A real number gets ``digits`` significant digits, with a power of ten where Python would
+    write e-notation (``1.23e-05`` → ``1.23 × 10⁻⁵``; from 10⁶ up and below 10⁻⁴), thousands
+    separators and a true minus sign (:func:`ttsbook.number`); a real number from 1 to 10⁶ whose
+    digits end at the units or above is written whole (``20,000``, not ``2 × 10⁴``); an integer
+    is printed whole (``152,202``); ±∞ (a diverged
+    error, an unbounded step count) is ``infinite``; NaN and ``None`` (no value) are "—";
+    a string or a boolean is shown as it is.
+
+    >>> table_number(1.23e-5), table_number(-1.45e17), table_number(2000), table_number(float("inf"), infinite="diverged")
+    ('1.23 × 10⁻⁵', '−1.45 × 10¹⁷', '2000', 'diverged')
+    """
+    from . import number
+
+    digits = positive_int("digits", digits)
+    if not isinstance(infinite, str):
+        raise ValueError(f"infinite must be the text shown for an infinite value, got {infinite!r}")
+    if value is None:
+        return "—"
+    if isinstance(value, (str, bool, np.bool_)):
+        return str(value)
+    if isinstance(value, (int, np.integer)):
+        return number(int(value))
+    try:
+        value = float(value)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"value must be a number, a string or None, got {value!r}") from err
+    if np.isnan(value):
+        return "—"
+    if np.isinf(value):
+        return infinite if value > 0 else "−" + infinite
+    if 1 <= abs(value) < 1e6:
+        exponent = int(np.floor(np.log10(abs(value))))
+        if exponent >= digits - 1:      # the digits end at the units or above: a whole number
+            return number(int(round(value, digits - 1 - exponent)))
+    return number(value, f".{digits}g")
+
+
+def paper_table(frame, digits: int = 3, *, formats: dict | None = None, index: bool = True,
+                infinite: str = "∞"):
+    """A DataFrame shown as a paper's table: every number through :func:`table_number`.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table; its column names are the headers (name a unit in them: "time (s)", "error (%)").
+    digits : int
+        Significant digits of every real number, unless ``formats`` says otherwise.
+    formats : dict, optional
+        Column name → significant digits (int) or a function of the value returning its text, for
+        the columns that differ from ``digits``.
+    index : bool
+        Whether to show the index (its name is the header of the first column).
+    infinite : str
+        The text of an infinite value (``"∞"``; ``"diverged"`` for an error).
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        Its HTML id is derived from the headers and the index, so the same table has the same
+        HTML on every run.
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise ValueError(f"frame must be a pandas DataFrame, got {type(frame).__name__}")
+    digits = positive_int("digits", digits)
+    formats = {} if formats is None else formats
+    if not isinstance(formats, dict) or any(c not in frame.columns for c in formats):
+        raise ValueError(f"formats must map columns of the table to digits or a function, got {formats!r}")
+    table_number(1.0, digits, infinite=infinite)           # checks infinite
+    per_column = {}
+    for column in frame.columns:
+        spec = formats.get(column, digits)
+        if callable(spec):
+            per_column[column] = spec
+        else:
+            spec = positive_int(f"formats[{column!r}]", spec)
+            per_column[column] = lambda v, spec=spec: table_number(v, spec, infinite=infinite)
+    uuid = hashlib.sha1(repr(([str(c) for c in frame.columns], [str(i) for i in frame.index],
+                              frame.index.names)).encode()).hexdigest()[:10]
+    styler = frame.style.set_uuid(f"table_{uuid}").format(per_column)
+    styler = styler.format_index(lambda v: table_number(v, digits, infinite=infinite), axis=0)
+    return styler if index else styler.hide(axis="index")
+
+
 def errors_at(columns: dict, ks, digits: int = 3):
     """The errors of several curves at a few CoT steps k: one row per k, one column per curve.
 
@@ -216,11 +455,11 @@ def errors_at(columns: dict, ks, digits: int = 3):
     ----------
     columns : dict of str to array_like
         Curve name → its errors at k = 0, 1, …, K (every curve of the same length K + 1), in
-        the order the columns are shown. Non-finite errors are shown as they are (``inf``).
+        the order the columns are shown. An infinite error is shown as "diverged".
     ks : sequence of int
         The steps shown, each in 0, …, K, in the order given.
     digits : int
-        Significant digits shown.
+        Significant digits shown (:func:`table_number`).
 
     Returns
     -------
@@ -241,7 +480,8 @@ def errors_at(columns: dict, ks, digits: int = 3):
     digits = positive_int("digits", digits)
     table = pd.DataFrame({name: c[ks] for name, c in curves.items()}, index=pd.Index(ks, name="k"))
     uuid = hashlib.sha1(repr((list(curves), ks.tolist())).encode()).hexdigest()[:10]
-    return table.style.set_uuid(f"errors_at_{uuid}").format(f"{{:.{digits}g}}")
+    return table.style.set_uuid(f"errors_at_{uuid}").format(
+        lambda v: table_number(v, digits, infinite="diverged"))
 
 
 def spectrum(ax, Lambda, *, label: str, color=None, marker: str = "o"):

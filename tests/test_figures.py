@@ -1,0 +1,251 @@
+"""Figures that hide nothing and can be read on a phone.
+
+* No legend covers data: every SVG figure of the built book (``_build/html/_images``) is read by
+  ``tests/figure_svg.py``, which finds each legend's frame and the data drawn under it (line
+  vertices, the lines between them, markers, error bars). ``plots.place_legends``, which the
+  book's SVG output calls for every figure, moves a covering legend; the tests below also check
+  the reader and the mover on figures made to fail.
+* Legible on a phone: a figure is drawn for the 672 px column and shown at about half that
+  width on a 390 px phone, so each figure of a cell's output is a link to the figure file,
+  which the phone's browser shows at its natural size (``book/_ext/figure_links.py``). The
+  browser check opens every chapter at 390 px, and one figure file at 390 px.
+
+The tests of the built book need ``make book`` (``make test`` builds it) and, for the phone,
+Debian's Chromium and Playwright, as ``tests/test_browser.py``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import os
+import re
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from figure_svg import legend_coverage, notebook_svgs  # noqa: E402
+
+from ttsbook import plots  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+HTML = Path(os.environ.get("BOOK_HTML", ROOT / "_build" / "html")).resolve()
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+PHONE_WIDTH = 390
+CHAPTERS = sorted(p.stem for p in (ROOT / "book").glob("[0-9][0-9]_*.md"))
+
+
+@pytest.fixture(autouse=True)
+def _style():
+    plots.set_style()
+    yield
+    plt.close("all")
+
+
+def svg_of(fig) -> str:
+    out = io.StringIO()
+    fig.savefig(out, format="svg", bbox_inches="tight", metadata={"Date": None})
+    return out.getvalue()
+
+
+def crowded(n_series: int = 5, loc: str = "lower right"):
+    """A panel whose curves pass through every corner but one, with its legend on them."""
+    fig, ax = plots.subplots()
+    x = np.linspace(0, 1, 60)
+    for i in range(n_series):
+        ax.plot(x, np.sin(6 * x + i) + 0.3 * i, "o-", ms=3, label=f"curve {i}")
+    ax.set_xlabel("x")
+    ax.legend(loc=loc)
+    return fig, ax
+
+
+# --- the reader of SVG files and the legend mover, on figures made to fail -----------------------
+
+def test_reader_finds_a_legend_over_data():
+    fig, _ = crowded()
+    found = legend_coverage(svg_of(fig))
+    assert len(found) == 1 and found[0]["covered"] > 0, found
+
+
+def test_reader_ignores_a_legend_beside_the_data():
+    fig, ax = plots.subplots()
+    ax.plot([0, 1, 2], [0.0, 0.1, 0.2], "o-", label="low line")
+    ax.set_ylim(0, 2)
+    ax.legend(loc="upper left")
+    assert [f["covered"] for f in legend_coverage(svg_of(fig))] == [0]
+
+
+def test_reader_sees_a_line_crossing_the_frame_between_vertices():
+    """Two vertices far apart, left and right of the legend: the segment between them counts."""
+    fig, ax = plots.subplots()
+    ax.plot([0, 1], [0.5, 0.5], "-", label="a long straight line")
+    ax.set_ylim(0, 1)
+    ax.legend(loc="center")
+    assert legend_coverage(svg_of(fig))[0]["covered"] > 0
+    assert plots.covered_points(fig)
+
+
+def test_place_legends_moves_a_covering_legend_to_a_free_corner():
+    fig, ax = plots.subplots()
+    x = np.linspace(0, 1, 60)
+    for p in (1, 1.5, 2):                     # from the lower left to the upper right corner
+        ax.plot(x, x ** p, "o-", ms=3, label=f"$x^{{{p}}}$")
+    ax.legend(loc="center")
+    assert plots.covered_points(fig)
+    plots.place_legends(fig)
+    assert plots.covered_points(fig) == {}
+    assert [f["covered"] for f in legend_coverage(svg_of(fig))] == [0]
+    legend_box = ax.get_legend().get_window_extent()
+    assert ax.get_window_extent().contains(legend_box.x0 + 1, legend_box.y0 + 1), "a free corner exists"
+
+
+def test_place_legends_keeps_a_legend_that_hides_nothing():
+    fig, ax = plots.subplots()
+    ax.plot([0, 1, 2], [0.0, 0.1, 0.2], "o-", label="low line")
+    ax.set_ylim(0, 2)
+    ax.legend(loc="upper left")
+    before = ax.get_legend()._loc
+    plots.place_legends(fig)
+    assert ax.get_legend()._loc == before
+
+
+def test_place_legends_puts_the_legend_below_when_no_spot_is_free():
+    fig, axes = plots.subplots(1, 2)
+    rng = np.random.default_rng(0)
+    for ax in axes:
+        for i in range(4):
+            ax.plot(rng.random(300), rng.random(300), ".", label=f"cloud {i}")
+        ax.set_xlabel("x label")
+    axes[0].legend()
+    plots.place_legends(fig)
+    assert [f["covered"] for f in legend_coverage(svg_of(fig))] == [0]
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    legend = axes[0].get_legend().get_window_extent(renderer)
+    label = axes[0].xaxis.label.get_window_extent(renderer)
+    assert legend.y1 <= label.y0 + 0.5, "the legend sits under the x label"
+
+
+def test_place_legends_moves_a_figure_legend_outside():
+    fig, ax = crowded()
+    handles, labels = ax.get_legend_handles_labels()
+    ax.get_legend().remove()
+    fig.legend(handles, labels, loc="center")
+    assert plots.covered_points(fig)
+    plots.place_legends(fig)
+    assert plots.covered_points(fig) == {}
+
+
+def test_the_book_svg_output_places_legends():
+    """What a chapter shows: ``set_style`` registers ``plots._svg``, which moves legends."""
+    fig, _ = crowded()
+    svg = plots._svg(fig)
+    assert [f["covered"] for f in legend_coverage(svg)] == [0]
+
+
+def test_place_legends_refuses_a_non_figure():
+    with pytest.raises(ValueError, match="fig"):
+        plots.place_legends("not a figure")
+
+
+# --- the figures of the book --------------------------------------------------------------------
+
+def built_svgs() -> list[Path]:
+    return sorted((HTML / "_images").glob("*.svg"))
+
+
+@pytest.mark.skipif(not built_svgs(), reason=f"no built book in {HTML}: run `make book` (`make test` builds it)")
+def test_no_legend_covers_data_in_the_built_book():
+    flagged = {}
+    for path in built_svgs():
+        text = path.read_text()
+        if "<g id=\"legend_" not in text:
+            continue
+        covering = [f"{f['id']} covers {f['covered']} points" for f in legend_coverage(text) if f["covered"]]
+        if covering:
+            flagged[path.name] = covering
+    assert not flagged, f"legends covering data in {len(flagged)} figures: {flagged}"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS[:7])
+def test_no_legend_covers_data_in_the_chapter_notebooks(chapter):
+    """The figures of chapters 1 to 7 as their executed notebooks show them (what Colab opens)."""
+    flagged = [f"{label}: {f['id']} covers {f['covered']} points"
+               for label, svg in notebook_svgs(ROOT / "book" / f"{chapter}.ipynb")
+               for f in legend_coverage(svg) if f["covered"]]
+    assert not flagged, flagged
+
+
+# --- figures on a phone ---------------------------------------------------------------------------
+
+def _browser_missing() -> str | None:
+    if not (HTML / "index.html").exists():
+        return f"no built book in {HTML}: run `make book` (`make test` builds it)"
+    if not os.access(CHROMIUM, os.X_OK):
+        return f"no Chromium at {CHROMIUM}: `sudo apt-get install -y chromium`, or set CHROMIUM"
+    if importlib.util.find_spec("playwright") is None:
+        return "Playwright is not installed: `make test` installs it into .venv"
+    return None
+
+
+# Every figure of a cell's output, with the link around it, and its size on the page.
+JS_FIGURE_LINKS = """() => [...document.querySelectorAll('div.cell_output img')].map(img => {
+  const a = img.closest('a');
+  return {src: img.getAttribute('src'), href: a ? a.getAttribute('href') : null,
+          width: Math.round(img.getBoundingClientRect().width), natural: img.naturalWidth};
+})"""
+
+
+@pytest.mark.skipif(_browser_missing() is not None, reason=str(_browser_missing()))
+def test_every_figure_opens_at_full_size_on_a_phone():
+    """At 390 px each chapter figure is shown shrunk; a tap opens the figure file, which the
+    phone shows at its natural width (so its fonts at their drawn size, at least 9 pt)."""
+    import http.server
+    import threading
+    from functools import partial
+
+    from playwright.sync_api import sync_playwright
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(HTML)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    problems, seen = [], 0
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                         args=["--headless", "--no-sandbox", "--disable-gpu"])
+            page = browser.new_page(viewport={"width": PHONE_WIDTH, "height": 844})
+            first = None
+            for chapter in CHAPTERS:
+                page.goto(f"{base}/book/{chapter}.html", wait_until="load")
+                page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
+                for fig in page.evaluate(JS_FIGURE_LINKS):
+                    seen += 1
+                    if fig["href"] is None or fig["href"] != fig["src"]:
+                        problems.append(f"{chapter}: figure {fig['src']} is not a link to itself ({fig['href']})")
+                    elif first is None and fig["src"].endswith(".svg") and fig["width"] < fig["natural"]:
+                        first = (chapter, fig)
+            assert first is not None, "no figure is shrunk on a phone: the check would test nothing"
+            chapter, fig = first
+            page.goto(f"{base}/book/{chapter}.html", wait_until="load")
+            page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
+            with page.expect_navigation():
+                page.click(f"a[href='{fig['href']}'] img")
+            shown = page.evaluate("() => { const e = document.querySelector('svg');"
+                                  " return e ? e.getBoundingClientRect().width : 0; }")
+            if shown < fig["natural"] - 1:
+                problems.append(f"the opened figure {fig['href']} is {shown:.0f} px wide, "
+                                f"not its natural {fig['natural']} px")
+            browser.close()
+    finally:
+        server.shutdown()
+    assert seen, "no figure found in the chapters"
+    assert not problems, problems
