@@ -198,7 +198,7 @@ def print_table(results: dict) -> None:
                      f"(timed on {ro['loop_prompts_timed']} prompts)"))
     head = ("measure", "setting", "value", "peak MiB", "notes")
     widths = [max(len(str(r[i])) for r in rows + [head]) for i in range(5)]
-    line = "  ".join("{:<%d}" % w for w in widths)
+    line = "  ".join(f"{{:<{w}}}" for w in widths)
     print(line.format(*head))
     print(line.format(*("-" * w for w in widths)))
     for r in rows:
