@@ -34,8 +34,12 @@ def load(path: Path) -> dict:
 
 def run_commands(workflow: dict) -> list[str]:
     """The shell lines of every `run:` step of every job."""
-    return [line for job in workflow["jobs"].values() for step in job.get("steps", [])
-            for line in str(step.get("run", "")).splitlines()]
+    return [
+        line
+        for job in workflow["jobs"].values()
+        for step in job.get("steps", [])
+        for line in str(step.get("run", "")).splitlines()
+    ]
 
 
 def make_targets_called(commands: list[str]) -> set[str]:
@@ -45,7 +49,7 @@ def make_targets_called(commands: list[str]) -> set[str]:
         words = shlex.split(line)
         for i, word in enumerate(words):
             if word == "make" and (i == 0 or words[i - 1] in {"&&", "||", ";", "then", "do"}):
-                for arg in words[i + 1:]:
+                for arg in words[i + 1 :]:
                     if arg in {"&&", "||", ";"}:
                         break
                     if not arg.startswith("-") and "=" not in arg:
@@ -124,20 +128,29 @@ def test_workflows_write_no_version_of_their_own(path):
             assert "versions" in job["needs"] if isinstance(job["needs"], list) else job["needs"] == "versions"
             assert job["env"]["TORCH_PIP_ARGS"] == "${{ needs.versions.outputs.torch-pip-args }}"
     if any("container" in job for job in jobs.values()):
-        assert ".github/versions.sh >> \"$GITHUB_OUTPUT\"" in run_commands({"jobs": {"v": jobs["versions"]}})
+        assert '.github/versions.sh >> "$GITHUB_OUTPUT"' in run_commands({"jobs": {"v": jobs["versions"]}})
 
 
 def test_a_written_version_is_found():
-    for line in ["python-version: '3.12'", "pip install torch==2.5.0", "container: python:3.12-trixie",
-                 'TORCH: "2.5.0"', "run: uv venv -p 3.11"]:
+    for line in [
+        "python-version: '3.12'",
+        "pip install torch==2.5.0",
+        "container: python:3.12-trixie",
+        'TORCH: "2.5.0"',
+        "run: uv venv -p 3.11",
+    ]:
         assert written_versions(line), line
     assert not written_versions("uses: actions/checkout@v7  # version 7.0.1\ncron: '17 5 * * 1'")
 
 
 def test_failed_runs_upload_the_execution_reports_and_the_book():
     ci = load(ROOT / ".github" / "workflows" / "ci.yml")
-    uploads = {step["with"]["path"]: step.get("if") for job in ci["jobs"].values() for step in job["steps"]
-               if str(step.get("uses", "")).startswith("actions/upload-artifact@")}
+    uploads = {
+        step["with"]["path"]: step.get("if")
+        for job in ci["jobs"].values()
+        for step in job["steps"]
+        if str(step.get("uses", "")).startswith("actions/upload-artifact@")
+    }
     assert uploads == {"_build/html/reports": "failure()", "_build/html": "failure()"}
 
 
