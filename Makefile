@@ -103,9 +103,9 @@ format: $(STAMP)
 		$(BIN)/jupytext --quiet --to ipynb --update "$$f" || exit 1; \
 	done
 
-## linkcheck: every link and anchor inside the built book (_build/html) resolves; external links are
-## not followed (the book builds offline). `make linkcheck LINKCHECK_ARGS=--check-extern` checks
-## them too (the weekly workflow does).
+## linkcheck: every link inside the built book (_build/html) resolves, to a file (LinkChecker) and to
+## an anchor of that file (.github/anchors.py); external links are not followed (the book builds
+## offline). `make linkcheck LINKCHECK_ARGS=--check-extern` checks them too (the weekly workflow).
 # LinkChecker run as root reads files as the user nobody: it checks a world-readable copy.
 LINKCHECK_ARGS ?=
 linkcheck: $(STAMP)
@@ -114,6 +114,7 @@ linkcheck: $(STAMP)
 	echo "linkchecker on a copy of _build/html in $$copy/html" && \
 	$(BIN)/linkchecker --config .github/linkcheckerrc --no-status $(LINKCHECK_ARGS) "$$copy/html/index.html"; \
 	status=$$?; rm -rf "$$copy"; exit $$status
+	$(BIN)/python .github/anchors.py _build/html
 
 ## unit: the unit tests alone (`pytest`); the browser test skips without a built book
 unit: $(STAMP)

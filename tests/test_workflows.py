@@ -8,6 +8,7 @@ checks the workflows' syntax and expressions.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import shlex
 import subprocess
@@ -192,3 +193,21 @@ def test_pre_commit_runs_what_make_lint_runs():
         assert LINT_OF_HOOK[hook["id"]] in lint, f"make lint does not run the check of hook {hook['id']}"
         tool = ROOT / hook["entry"].split()[0]
         assert tool.is_relative_to(ROOT / ".venv" / "bin") and tool.exists(), f"hook {hook['id']}: no {tool}"
+
+
+def test_anchor_check_finds_a_missing_anchor(tmp_path):
+    """.github/anchors.py (in make linkcheck): links to ids that exist pass, others are listed."""
+    spec = importlib.util.spec_from_file_location("anchors", ROOT / ".github" / "anchors.py")
+    anchors = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(anchors)
+    (tmp_path / "book").mkdir()
+    (tmp_path / "index.html").write_text(
+        '<a href="book/ch.html#fig-1">ok</a> <a href="#top">ok</a> <a href="book/ch.html#gone">broken</a>'
+        ' <a href="https://example.org/#x">external</a> <a href="missing.html#y">no page</a><p id="top"></p>'
+    )
+    (tmp_path / "book" / "ch.html").write_text('<figure id="fig-1"></figure><a href="../index.html#top">ok</a>')
+    broken, checked = anchors.broken_anchors(tmp_path)
+    assert checked == 5
+    assert broken == ["index.html: book/ch.html#gone", "index.html: missing.html#y"]
+    with pytest.raises(ValueError, match="root"):
+        anchors.broken_anchors(tmp_path / "book")
