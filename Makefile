@@ -23,7 +23,8 @@ BOOK_SOURCES := _config.yml _toc.yml $(wildcard book/*.md book/*.bib book/_ext/*
 	ttsbook/*.py ttsbook/*/*.py ttsbook/checkpoints/*.pt)
 PYTEST_CI := --no-skips   # in `make test` (and so in CI) a skipped test fails the run
 
-.PHONY: book test unit chapters colab binder notebooks checkpoints constraints bench clean chromium
+.PHONY: book test unit chapters colab binder notebooks checkpoints constraints bench clean chromium \
+	lint format linkcheck
 
 ifeq ($(TORCH_VERSION),)
 $(error environment.yml pins no torch version (a line "- torch==X" in its pip section))
@@ -33,7 +34,7 @@ $(STAMP): pyproject.toml Makefile $(CONSTRAINTS) environment.yml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet "torch==$(TORCH_VERSION)" $(TORCH_PIP_ARGS)
-	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e ".[book,test]"
+	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e ".[book,test,lint]"
 	touch $(STAMP)
 
 ## book: execute every chapter and write the HTML to _build/html (Sphinx warnings are errors)
@@ -57,11 +58,63 @@ chromium:
 		fi; \
 	fi
 
-## test: build the book if needed, then the unit tests with the browser test, every chapter alone
-## in a fresh Colab-like environment under nbval, and Binder's environment; nothing may be skipped
-test: $(STAMP) $(BOOK_STAMP) chromium
+## test: the lint checks, the book built if needed and its links checked, then the unit tests with
+## the browser test, every chapter alone in a fresh Colab-like environment under nbval, and
+## Binder's environment; nothing may be skipped
+test: $(STAMP) chromium
+	$(MAKE) lint
+	$(MAKE) $(BOOK_STAMP)
+	$(MAKE) linkcheck
 	CHROMIUM="$(CHROMIUM)" $(BIN)/python -m pytest $(PYTEST_CI)
 	$(BIN)/python tests/colab.py both $(PYTEST_CI)
+
+## lint: the checks of .pre-commit-config.yaml, without pre-commit: ruff's linter and formatter
+## (check only) on the package, tests, benchmarks, book/_ext and the chapters' code cells (through
+## their synced .ipynb), each chapter's .ipynb in sync with its .md, actionlint on the workflows,
+## and no trailing whitespace, missing final newline or file over $(MAX_FILE_KB) KB among the
+## tracked files. `make format` fixes what ruff can.
+MAX_FILE_KB := 2048
+# Vendored (MathJax) and generated (the executed notebooks) files keep their own whitespace.
+WHITESPACE_EXCLUDE := ':!book/_static/mathjax/**' ':!*.ipynb'
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_notebooks_sync.py
+	$(BIN)/actionlint
+	@if git grep -nIE '[[:space:]]+$$' -- . $(WHITESPACE_EXCLUDE); then \
+		echo "trailing whitespace on the lines above"; exit 1; fi
+	@missing=$$(git ls-files -- . $(WHITESPACE_EXCLUDE) | while read -r f; do \
+		if [ -s "$$f" ] && grep -Iq . "$$f" && [ -n "$$(tail -c1 "$$f")" ]; then echo "$$f"; fi; done); \
+	if [ -n "$$missing" ]; then echo "no newline at the end of: $$missing"; exit 1; fi
+	git ls-files -z | xargs -0 $(BIN)/check-added-large-files --enforce-all --maxkb=$(MAX_FILE_KB)
+	git ls-files -z '*.yml' '*.yaml' | xargs -0 $(BIN)/check-yaml
+	git ls-files -z '*.toml' | xargs -0 $(BIN)/check-toml
+
+## format: ruff's safe fixes (import order, unused imports, ...) and formatter on the package, tests,
+## benchmarks and book/_ext; on the chapters through jupytext, so that book/*.md stays the source,
+## then their .ipynb re-synced (code only: the outputs are kept)
+CHAPTER_SOURCES := book/intro.md $(wildcard book/[0-9]*.md)
+format: $(STAMP)
+	$(BIN)/ruff check --fix-only --exit-zero --extend-exclude 'book/*.ipynb' .
+	$(BIN)/ruff format --extend-exclude 'book/*.ipynb' .
+	for f in $(CHAPTER_SOURCES); do \
+		$(BIN)/jupytext --quiet --pipe "$(BIN)/ruff check --fix-only --exit-zero --stdin-filename $$f.py -" "$$f" && \
+		$(BIN)/jupytext --quiet --pipe "$(BIN)/ruff format --stdin-filename $$f.py -" "$$f" && \
+		$(BIN)/jupytext --quiet --to ipynb --update "$$f" || exit 1; \
+	done
+
+## linkcheck: every link inside the built book (_build/html) resolves, to a file (LinkChecker) and to
+## an anchor of that file (.github/anchors.py); external links are not followed (the book builds
+## offline). `make linkcheck LINKCHECK_ARGS=--check-extern` checks them too (the weekly workflow).
+# LinkChecker run as root reads files as the user nobody: it checks a world-readable copy.
+LINKCHECK_ARGS ?=
+linkcheck: $(STAMP)
+	@test -f _build/html/index.html || { echo "no built book: run make book first"; exit 1; }
+	@copy=$$(mktemp -d) && cp -r _build/html "$$copy/html" && chmod -R a+rX "$$copy" && \
+	echo "linkchecker on a copy of _build/html in $$copy/html" && \
+	$(BIN)/linkchecker --config .github/linkcheckerrc --no-status $(LINKCHECK_ARGS) "$$copy/html/index.html"; \
+	status=$$?; rm -rf "$$copy"; exit $$status
+	$(BIN)/python .github/anchors.py _build/html
 
 ## unit: the unit tests alone (`pytest`); the browser test skips without a built book
 unit: $(STAMP)
@@ -106,7 +159,7 @@ constraints:
 	$(PYTHON) -m venv _build/constraints-venv
 	_build/constraints-venv/bin/python -m pip install --quiet --upgrade pip
 	_build/constraints-venv/bin/python -m pip install --quiet "torch==$(TORCH_VERSION)" $(TORCH_PIP_ARGS)
-	_build/constraints-venv/bin/python -m pip install --quiet ".[book,test]"
+	_build/constraints-venv/bin/python -m pip install --quiet ".[book,test,lint]"
 	{ echo "# Exact versions of the book and test tools, used by make book / make test (pip install -c)."; \
 	  echo "# Regenerate with: make constraints"; \
 	  _build/constraints-venv/bin/python -m pip freeze --exclude torch --exclude ttsbook; } > $(CONSTRAINTS)

@@ -227,7 +227,7 @@ def print_table(results: dict) -> None:
                      f"max |difference| {ch['max_abs_difference']:.1e} (iterates up to {ch['max_abs_iterate']:.3g})"))
     head = ("measure", "setting", "value", "peak MiB", "notes")
     widths = [max(len(str(r[i])) for r in rows + [head]) for i in range(5)]
-    line = "  ".join("{:<%d}" % w for w in widths)
+    line = "  ".join(f"{{:<{w}}}" for w in widths)
     print(line.format(*head))
     print(line.format(*("-" * w for w in widths)))
     for r in rows:

@@ -61,7 +61,7 @@ def test_chapter_imports_are_collected():
 def test_notebooks_are_copied_alone(tmp_path):
     notebooks = sorted((ROOT / "book").glob("[0-9]*.ipynb"))[:2]
     copies = colab.lone_copies(notebooks, tmp_path)
-    for nb, copy in zip(notebooks, copies):
+    for nb, copy in zip(notebooks, copies, strict=True):
         assert [p.name for p in copy.parent.iterdir()] == [nb.name]
         assert copy.read_bytes() == nb.read_bytes()
     assert len({c.parent for c in copies}) == len(copies)

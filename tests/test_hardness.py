@@ -141,9 +141,9 @@ def test_cot_error_bound_hand_formula_and_isotropic_equality():
     np.testing.assert_allclose(theory.cot_error_bound(L, n, ks), d * (1 + n / (1 + h)) ** (-2.0 * ks), rtol=1e-12)
     assert isinstance(theory.cot_error_bound(L, n, 3), float)
     # For Λ ∝ I every skill has tr Λ / λ_j = Hard(Λ) = d: the bound is the exact limit.
-    I = 2.5 * np.eye(d)
-    np.testing.assert_allclose(theory.cot_error_bound(I, n, ks), theory.cot_error_limit(theory.gamma(I, n), I, ks),
-                               rtol=1e-10)
+    iso = 2.5 * np.eye(d)
+    np.testing.assert_allclose(theory.cot_error_bound(iso, n, ks),
+                               theory.cot_error_limit(theory.gamma(iso, n), iso, ks), rtol=1e-10)
 
 
 def test_cot_error_bound_dominates_limit():

@@ -25,7 +25,7 @@ def test_there_are_chapters():
 
 def test_the_executed_pages_are_the_chapters_and_the_introduction():
     """`make notebooks`, tests/colab.py and nbval handle exactly these pages."""
-    assert EXECUTED == sorted(CHAPTERS + [INTRO])
+    assert sorted(CHAPTERS + [INTRO]) == EXECUTED
 
 
 @pytest.mark.parametrize("md", EXECUTED, ids=lambda p: p.name)

@@ -112,8 +112,10 @@ def test_interactive_curves_embed_every_slider_position():
 
 
 def test_interactive_curves_are_the_same_on_every_run():
-    make = lambda: plots.interactive_curves(lambda a: {"y": a ** np.arange(3)}, np.arange(3), {"a": [0.5]},  # noqa: E731
-                                            xlabel="k", ylabel="y").data
+    def make():
+        return plots.interactive_curves(lambda a: {"y": a ** np.arange(3)}, np.arange(3), {"a": [0.5]},
+                                        xlabel="k", ylabel="y").data
+
     assert make() == make()
 
 

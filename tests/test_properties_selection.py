@@ -18,7 +18,7 @@ SETTINGS = settings(deadline=None, max_examples=30, derandomize=True)
 
 def qp_objective(pi: np.ndarray, Lambdas: list[np.ndarray], Sigma: np.ndarray) -> float:
     """‖I − Σ⁻¹ Σ_ℓ π_ℓ Λ_ℓ‖_F², written independently of ttsbook."""
-    Lbar = sum(p * L for p, L in zip(pi, Lambdas))
+    Lbar = sum(p * L for p, L in zip(pi, Lambdas, strict=True))
     R = np.eye(Sigma.shape[0]) - np.linalg.solve(Sigma, Lbar)
     return float(np.sum(R**2))
 

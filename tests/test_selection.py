@@ -31,8 +31,8 @@ def test_mixture_optimum_solves_the_vectorised_normal_equations():
     Ls, ns = _pool()
     pi = np.array([0.5, 0.2, 0.3])
     d = Ls[0].shape[0]
-    Lbar = sum(p * L for p, L in zip(pi, Ls))
-    Mbar = sum(p * ((1 + 1 / n) * L @ L + np.trace(L) / n * L) for p, L, n in zip(pi, Ls, ns))
+    Lbar = sum(p * L for p, L in zip(pi, Ls, strict=True))
+    Mbar = sum(p * ((1 + 1 / n) * L @ L + np.trace(L) / n * L) for p, L, n in zip(pi, Ls, ns, strict=True))
     vecA = np.linalg.lstsq(np.kron(np.eye(d), Mbar), Lbar.ravel(), rcond=None)[0]
     A = selection.mixture_optimum(Ls, ns, pi)
     np.testing.assert_allclose(A, vecA.reshape(d, d), rtol=1e-9, atol=1e-10)
@@ -49,7 +49,7 @@ def test_mixture_optimum_matches_monte_carlo():
     d = 4
     C1, C2 = np.zeros((d, d)), np.zeros((d, d))
     N = 100_000
-    for ell, (L, n) in enumerate(zip(Ls, ns)):
+    for ell, (L, n) in enumerate(zip(Ls, ns, strict=True)):
         X, y, w = tasks.sample_prompts(L, n, N, seed=10 + ell, dtype=torch.float64)
         u = torch.einsum("bdn,bn->bd", X, y).numpy() / n
         C1 += pi[ell] * w.numpy().T @ u / N

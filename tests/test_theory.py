@@ -48,7 +48,8 @@ def test_second_moment_monte_carlo_equals_gamma_lambda():
 def test_direct_error_at_optimum_is_twice_optimal_loss():
     Lam = tasks.rotate(tasks.skewed(6), seed=0)
     n = 9
-    assert theory.direct_error(theory.gamma(Lam, n), Lam, n) == pytest.approx(2 * theory.optimal_loss(Lam, n), rel=1e-12)
+    assert theory.direct_error(theory.gamma(Lam, n), Lam, n) == pytest.approx(2 * theory.optimal_loss(Lam, n),
+                                                                              rel=1e-12)
 
 
 def test_optimal_v_and_loss_hand_isotropic():
@@ -159,5 +160,5 @@ def test_ratio_exactly_two_does_not_overthink():
 
 def test_stable_step_size_of_a_mixture():
     Ls, ns, pi = [tasks.skewed(4), tasks.rotate(tasks.isotropic(4) * 2, seed=1)], [3, 9], [0.25, 0.75]
-    M = sum(p * theory.second_moment(L, n) for p, L, n in zip(pi, Ls, ns))
+    M = sum(p * theory.second_moment(L, n) for p, L, n in zip(pi, Ls, ns, strict=True))
     assert theory.stable_step_size(Ls, ns, c=2.0, weights=pi) == pytest.approx(2 / (4 * np.linalg.eigvalsh(M)[-1]))

@@ -264,7 +264,8 @@ def lambdas_rows(func: str, context: dict | None = None) -> list[Row]:
     return [
         Row(func, "Lambdas", "asymmetric", [ASYMMETRIC, LAM], r"\bLambdas\[0\] must be symmetric", context=context),
         Row(func, "Lambdas", "not-pd", [NOT_PD, LAM], r"\bLambdas\[0\] must be positive definite", context=context),
-        Row(func, "Lambdas", "non-finite", [NON_FINITE, LAM], r"\bLambdas\[0\] has non-finite entries", context=context),
+        Row(func, "Lambdas", "non-finite", [NON_FINITE, LAM], r"\bLambdas\[0\] has non-finite entries",
+            context=context),
         Row(func, "Lambdas", "dimension", [LAM, np.eye(D + 1)], rf"\bLambdas\[1\] must be {D}x{D}", context=context),
     ]
 
@@ -423,7 +424,8 @@ TABLE: list[Row] = [
     Row("cot.pseudo_newton", "Gamma", "dtype", COMPLEX, r"\bGamma must be a real"),
     Row("cot.pseudo_newton", "Gamma", "dimension", np.eye(D + 1), rf"\bGamma must be {D}x{D}"),
     *tensor_rows("cot.pseudo_newton", "X", X[0]),
-    Row("cot.pseudo_newton", "X", "empty", X[:, :, :0], r"\bX must have at least one prompt, one dimension and one example"),
+    Row("cot.pseudo_newton", "X", "empty", X[:, :, :0],
+        r"\bX must have at least one prompt, one dimension and one example"),
     *tensor_rows("cot.pseudo_newton", "y", Y[:, :-1]),
     *steps_rows("cot.pseudo_newton", "k"),
     # any invertible Gamma: a trained model's read-back Γ̂ is not exactly symmetric (chapter 3)
@@ -721,9 +723,9 @@ def test_required_kinds_are_covered():
             for kind in REQUIRED.get(arg, ()):
                 if (func, arg, kind) not in have and (func, arg, kind) not in NOT_APPLICABLE:
                     missing.append((func, arg, kind))
-        if len(DIMENSIONED.intersection(params) | ({"model"} if ".LSA." in func else set())) >= 2:
-            if not any(r.func == func and r.kind == "dimension" for r in TABLE):
-                missing.append((func, "*", "dimension"))
+        dimensioned = DIMENSIONED.intersection(params) | ({"model"} if ".LSA." in func else set())
+        if len(dimensioned) >= 2 and not any(r.func == func and r.kind == "dimension" for r in TABLE):
+            missing.append((func, "*", "dimension"))
     assert not missing, f"bad-input kinds without a row (function, argument, kind): {sorted(missing)}"
 
 

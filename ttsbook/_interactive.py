@@ -188,7 +188,7 @@ def interactive_curves(curves, x, sliders: dict, *, xlabel: str, ylabel: str, ti
         raise ValueError(f"labels must map slider names to text, got {labels!r}")
     table, notes, names_of_series = [], [], None
     for combo in itertools.product(*grids):
-        params = dict(zip(names, combo))
+        params = dict(zip(names, combo, strict=True))
         out = curves(**params)
         if not isinstance(out, dict) or not out:
             raise ValueError("curves must return a non-empty dict {label: y}")
@@ -213,8 +213,8 @@ def interactive_curves(curves, x, sliders: dict, *, xlabel: str, ylabel: str, ti
                "dash": styles.get(lab, {}).get("dash")} for i, lab in enumerate(names_of_series)]
     spec = {"x": [float(v) for v in x], "y": table, "series": series, "ylim": list(ylim),
             "logy": bool(logy), "xlabel": xlabel, "ylabel": ylabel, "title": title,
-            "sliders": [{"name": labels_of.get(n, n), "values": [_plain(v) for v in g], "labels": [_label(v) for v in g]}
-                        for n, g in zip(names, grids)],
+            "sliders": [{"name": labels_of.get(n, n), "values": [_plain(v) for v in g],
+                         "labels": [_label(v) for v in g]} for n, g in zip(names, grids, strict=True)],
             "notes": notes or None}
     return _html(spec)
 

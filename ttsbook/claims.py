@@ -4,7 +4,8 @@ A chapter states each claim it tests with :func:`claim` and shows its verdicts a
 :func:`verdicts` (an admonition, a ``text/markdown`` output). The claims page of the book is
 generated from the same calls: :func:`collect` reads the chapters' MyST sources and finds the
 ``claim(...)`` calls with :mod:`ast` (their arguments must be literal strings), and
-:func:`table` writes the page's table, so that a verdict is never typed twice. :doc:`/book/01_setup` shows a chapter's use.
+:func:`table` writes the page's table, so that a verdict is never typed twice.
+:doc:`/book/01_setup` shows a chapter's use.
 """
 
 from __future__ import annotations

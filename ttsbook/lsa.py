@@ -24,8 +24,15 @@ from torch import nn
 from tqdm import tqdm
 
 from . import tasks, theory
-from ._checks import (as_covariance, as_matrix, finite_float, float_tensor, nonnegative_int, positive_float,
-                      positive_int, prompts)
+from ._checks import (
+    as_matrix,
+    finite_float,
+    float_tensor,
+    nonnegative_int,
+    positive_float,
+    positive_int,
+    prompts,
+)
 
 __all__ = ["Blocks", "embed", "LSA", "optimal", "train", "LSAHistory", "TrainingDiverged"]
 
@@ -204,7 +211,7 @@ def _sample_statistics(chol: torch.Tensor, n: int, batch: int, gen: torch.Genera
     return (norm * z) @ chol.T / n, w
 
 
-def _statistics_loss(model: "LSA", u: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+def _statistics_loss(model: LSA, u: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
     """½ mean ‖ŵ − w‖² with the LSA's prediction ŵ = −c V_wx u (u = S w, see :meth:`LSA.predict`)."""
     pred = -model.c * u @ model.V_wx.T
     return 0.5 * ((pred - w) ** 2).sum(dim=1).mean()

@@ -177,7 +177,7 @@ def select_tasks(
             raise ValueError("k (the number of CoT steps) is required for objective='cot'")
         k = steps("k", k)
 
-        moments = np.stack([theory.second_moment(Lam, n) for Lam, n in zip(mix.Lambdas, mix.ns)])
+        moments = np.stack([theory.second_moment(Lam, n) for Lam, n in zip(mix.Lambdas, mix.ns, strict=True)])
         eye = np.eye(d)
 
         def fun(p):

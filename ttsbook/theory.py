@@ -97,7 +97,7 @@ def _moments(Lambdas: np.ndarray, ns, weights: np.ndarray) -> tuple[np.ndarray, 
     """Λ̄ = Σ π_ℓ Λ_ℓ and M̄ = Σ π_ℓ [(1 + 1/n_ℓ) Λ_ℓ² + tr(Λ_ℓ)/n_ℓ · Λ_ℓ], the formulas alone."""
     Lbar = np.einsum("l,lij->ij", weights, Lambdas)
     Mbar = np.zeros_like(Lbar)
-    for p, Lam, n in zip(weights, Lambdas, ns):
+    for p, Lam, n in zip(weights, Lambdas, ns, strict=True):
         Mbar += p * ((1 + 1 / n) * Lam @ Lam + np.trace(Lam) / n * Lam)
     return Lbar, (Mbar + Mbar.T) / 2
 
