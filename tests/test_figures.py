@@ -192,6 +192,15 @@ def _browser_missing() -> str | None:
     return None
 
 
+# Open every collapsed cell and wait for every image.
+JS_OPEN_AND_LOAD = """async () => {
+  document.querySelectorAll('details').forEach(d => { d.open = true; });
+  const imgs = [...document.images];
+  imgs.forEach(img => { img.loading = 'eager'; });
+  await Promise.all(imgs.map(img => img.complete ? null : new Promise(done => {
+    img.addEventListener('load', done); img.addEventListener('error', done); })));
+}"""
+
 # Every figure of a cell's output, with the link around it, and its size on the page.
 JS_FIGURE_LINKS = """() => [...document.querySelectorAll('div.cell_output img')].map(img => {
   const a = img.closest('a');
@@ -223,10 +232,11 @@ def test_every_figure_opens_at_full_size_on_a_phone():
             browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
                                          args=["--headless", "--no-sandbox", "--disable-gpu"])
             page = browser.new_page(viewport={"width": PHONE_WIDTH, "height": 844})
+            page.set_default_timeout(120_000)
             first = None
             for chapter in CHAPTERS:
-                page.goto(f"{base}/book/{chapter}.html", wait_until="load")
-                page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
+                page.goto(f"{base}/book/{chapter}.html", wait_until="domcontentloaded")
+                page.evaluate(JS_OPEN_AND_LOAD)
                 for fig in page.evaluate(JS_FIGURE_LINKS):
                     seen += 1
                     if fig["href"] is None or fig["href"] != fig["src"]:
@@ -235,8 +245,8 @@ def test_every_figure_opens_at_full_size_on_a_phone():
                         first = (chapter, fig)
             assert first is not None, "no figure is shrunk on a phone: the check would test nothing"
             chapter, fig = first
-            page.goto(f"{base}/book/{chapter}.html", wait_until="load")
-            page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
+            page.goto(f"{base}/book/{chapter}.html", wait_until="domcontentloaded")
+            page.evaluate(JS_OPEN_AND_LOAD)
             with page.expect_navigation():
                 page.click(f"a[href='{fig['href']}'] img")
             shown = page.evaluate("() => { const e = document.querySelector('svg');"

@@ -175,30 +175,37 @@ def place_legends(fig) -> None:
 
     if not isinstance(fig, Figure):
         raise ValueError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
-    legends = _legends(fig)
-    if not legends:
+    if not _legends(fig):
         return
-    fig.canvas.draw()
-    renderer = fig.canvas.get_renderer()
-    points = np.vstack([np.empty((0, 2))] + [_drawn_points(ax) for ax in _all_axes(fig)])
-    for legend in legends:
-        if not _count_inside(points, legend.get_window_extent(renderer)):
-            continue
-        if legend.parent is fig:
-            legend.set_loc("outside lower center")
-            legend.set_bbox_to_anchor(None)
-            fig.canvas.draw()
-            continue
-        ax = legend.axes
-        legend.set_bbox_to_anchor(None)
-        for loc in INSIDE:
-            legend._loc = Legend.codes[loc]
+    below = set()
+    for _ in range(3 * len(_legends(fig)) + 1):   # a move can change the layout: check all again
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        points = np.vstack([np.empty((0, 2))] + [_drawn_points(ax) for ax in _all_axes(fig)])
+        moved = False
+        for legend in _legends(fig):
             if not _count_inside(points, legend.get_window_extent(renderer)):
-                break
-        else:
-            _below(ax, legend, renderer)
-            fig.canvas.draw()
-            points = np.vstack([np.empty((0, 2))] + [_drawn_points(a) for a in _all_axes(fig)])
+                continue
+            moved = True
+            if legend.parent is fig:
+                legend.set_loc("outside lower center")
+                legend.set_bbox_to_anchor(None)
+                continue
+            ax = legend.axes
+            if ax not in below:
+                legend.set_bbox_to_anchor(None)
+                for loc in INSIDE:
+                    legend._loc = Legend.codes[loc]
+                    if not _count_inside(points, legend.get_window_extent(renderer)):
+                        break
+                else:
+                    _below(ax, legend, renderer)
+                    below.add(ax)
+            else:                   # already below: the layout moved the x label, so again
+                _below(ax, legend, renderer)
+            break                   # redraw before checking the next legend
+        if not moved:
+            return
 
 
 def _below(ax, legend, renderer) -> None:
@@ -211,7 +218,8 @@ def _below(ax, legend, renderer) -> None:
     tight = ax.get_tightbbox(renderer, bbox_extra_artists=[])
     drop = (box.y0 - tight.y0) * 72 / fig.dpi + 4          # points from the axes' bottom
     handles, labels = legend.legend_handles, [t.get_text() for t in legend.get_texts()]
-    entry = max(t.get_window_extent(renderer).width for t in legend.get_texts()) + 40 * fig.dpi / 72
+    spacing = (legend.handlelength + legend.handletextpad + legend.columnspacing) * legend._fontsize
+    entry = max(t.get_window_extent(renderer).width for t in legend.get_texts()) + spacing * fig.dpi / 72
     ncol = int(max(1, min(len(labels), box.width // entry)))
     props = dict(fontsize=legend._fontsize, framealpha=legend.get_frame().get_alpha(),
                  title=legend.get_title().get_text() or None)
