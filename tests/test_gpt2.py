@@ -332,7 +332,7 @@ def test_shipped_checkpoints_are_the_book_checkpoints():
 def test_book_command_trains_what_the_registry_says(capsys):
     argv = gpt2.book_command("gpt2_chain_iso_n30_k3_seed1", out="x.pt")
     assert argv[:1] == ["train"] and argv[-2:] == ["--out", "x.pt"]
-    opts = dict(zip(argv[1::2], argv[2::2]))
+    opts = dict(zip(argv[1::2], argv[2::2], strict=True))
     assert opts == {"--n": "30", "--d": "10", "--spectrum": "isotropic", "--steps": "2500", "--seed": "1",
                     "--k-train": "3", "--threads": "1", "--out": "x.pt"}
     assert gpt2.main(["commands", "gpt2_n20"]) == 0

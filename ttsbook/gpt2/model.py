@@ -57,7 +57,7 @@ class GPT2Config:
             raise ValueError(f"bias must be a bool, got {self.bias!r}")
 
     @classmethod
-    def paper(cls, d: int = 10) -> "GPT2Config":
+    def paper(cls, d: int = 10) -> GPT2Config:
         """The paper's GPT-2: 12 layers, 8 heads, embedding 256 (about 9.5M parameters)."""
         return cls(d=d, n_layer=12, n_head=8, n_embd=256)
 

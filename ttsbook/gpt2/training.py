@@ -168,7 +168,7 @@ def train(
     history = GPT2History(settings=dict(n=n, steps=steps, batch=batch, lr=lr, warmup=warmup,
                                             weight_decay=float(weight_decay), seed=seed, k_train=k_train,
                                             k_pretrain=k_pretrain, pretrain_steps=pretrain_steps,
-                                            Lambda=np.diag(Lambda).tolist() if np.allclose(Lambda, np.diag(np.diag(Lambda))) else Lambda.tolist()))
+                                            Lambda=_as_list(Lambda)))
     model.train()
     running, count = 0.0, 0
     bar = tqdm(range(steps), desc=f"GPT2 L={cfg.n_layer} H={cfg.n_head} C={cfg.n_embd} n={n}",
@@ -197,6 +197,11 @@ def train(
             bar.set_postfix(loss=f"{running / count:.4f}")
             running, count = 0.0, 0
     return model.to("cpu").eval(), history
+
+
+def _as_list(Lambda: np.ndarray) -> list:
+    """Λ as stored in a checkpoint: its diagonal when Λ is diagonal, else all its rows."""
+    return np.diag(Lambda).tolist() if np.allclose(Lambda, np.diag(np.diag(Lambda))) else Lambda.tolist()
 
 
 def _chain_loss(model: GPT2, X: torch.Tensor, y: torch.Tensor, w: torch.Tensor, K: int) -> torch.Tensor:
