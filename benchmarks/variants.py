@@ -12,7 +12,9 @@ In it, every assignment whose targets include a name containing ``seed`` (any ca
 shift added to each of its values; with ``--double-d`` the value assigned to ``d`` (or ``D``) is
 doubled. Each variant is executed from its MyST source with nbclient in a fresh ``python3``
 kernel, as ``benchmarks/run.py`` does; the table lists, per chapter and variant, whether every
-cell ran (its asserts held) and the wall time. A failure prints the exception's first line.
+cell ran (its asserts held), the wall time and the kernel's CPU time (user + system, which a
+busy machine inflates less than the wall time; nan when a cell failed before the last). A
+failure prints the exception's last line that names an error.
 """
 
 from __future__ import annotations
@@ -74,9 +76,17 @@ def variant(path: Path, shift: int = 0, double_d: bool = False):
     return nb, nb.cells[i].source
 
 
-def execute(nb, path: Path, timeout: int) -> tuple[bool, float, str]:
+MARKER = "TTSBOOK-VARIANT-CPU-S="
+
+
+def execute(nb, path: Path, timeout: int) -> tuple[bool, float, float, str]:
+    """Run the notebook; whether every cell ran, the wall time, the kernel's CPU time, the error."""
+    import nbformat
     from nbclient import NotebookClient
 
+    nb.cells.append(nbformat.v4.new_code_cell(
+        "import resource as _r; _u = _r.getrusage(_r.RUSAGE_SELF); _c = _r.getrusage(_r.RUSAGE_CHILDREN); "
+        f"print('{MARKER}' + str(_u.ru_utime + _u.ru_stime + _c.ru_utime + _c.ru_stime))"))
     client = NotebookClient(nb, kernel_name="python3", timeout=timeout,
                             resources={"metadata": {"path": str(path.parent)}})
     t0 = time.perf_counter()
@@ -87,7 +97,13 @@ def execute(nb, path: Path, timeout: int) -> tuple[bool, float, str]:
         ok = False
         lines = [ln for ln in str(exc).splitlines() if "Error" in ln or "assert" in ln.lower()]
         err = (lines[-1] if lines else str(exc).splitlines()[0] if str(exc) else type(exc).__name__)[:300]
-    return ok, time.perf_counter() - t0, err
+    wall = time.perf_counter() - t0
+    cpu = float("nan")
+    for out in nb.cells[-1].get("outputs", []):
+        for line in out.get("text", "").splitlines():
+            if line.startswith(MARKER):
+                cpu = float(line[len(MARKER):])
+    return ok, wall, cpu, err
 
 
 def main() -> None:
@@ -102,7 +118,7 @@ def main() -> None:
     args = ap.parse_args()
     paths = sorted({Path(p) for pattern in args.chapters for p in glob.glob(pattern)})
     runs = [(s, False) for s in args.shift] + ([(0, True)] if args.double_d else [])
-    print(f"{'chapter':24} {'variant':12} {'holds':6} {'time s':>7}  error", flush=True)
+    print(f"{'chapter':24} {'variant':12} {'holds':6} {'time s':>7} {'CPU s':>7}  error", flush=True)
     for path in paths:
         for shift, dd in runs:
             nb, cell = variant(path, shift, dd)
@@ -110,13 +126,13 @@ def main() -> None:
                 print(cell)
             if args.dry_run:
                 continue
-            ok, wall, err = execute(nb, path, args.timeout)
+            ok, wall, cpu, err = execute(nb, path, args.timeout)
             name = "d doubled" if dd else f"seed +{shift}"
-            print(f"{path.stem:24} {name:12} {'yes' if ok else 'NO':6} {wall:7.1f}  {err}", flush=True)
+            print(f"{path.stem:24} {name:12} {'yes' if ok else 'NO':6} {wall:7.1f} {cpu:7.1f}  {err}", flush=True)
             if args.json:
                 with open(args.json, "a") as fh:
                     fh.write(json.dumps(dict(chapter=path.stem, variant=name, holds=ok, seconds=round(wall, 1),
-                                             error=err)) + "\n")
+                                             cpu_seconds=round(cpu, 1), error=err)) + "\n")
 
 
 if __name__ == "__main__":
