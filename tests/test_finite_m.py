@@ -176,3 +176,45 @@ def test_spectrum_edges_refuses_bad_input():
         theory.spectrum_edges(np.triu(np.ones((3, 3))), G, 5)
     with pytest.raises(ValueError, match=r"\bSigma must be positive definite"):
         theory.spectrum_edges(G, np.diag([1.0, 1.0, -1.0]), 5)
+
+
+@pytest.mark.parametrize("alpha, most_diverge", [(0.0, True), (1.5, False)])
+def test_s_plus_above_two_is_a_large_d_criterion(alpha, most_diverge):
+    """The documented limit of "a typical chain diverges when s₊ > 2": at d = 100, m = 2d, s₊ = 2.1.
+    With equal population values λ_max(B) sits about 3 % below s₊ and most prompts diverge; with a
+    power law t_i ∝ i^{-1.5} (isolated top values) it sits about 12 % below and most do not."""
+    d, m, prompts = 100, 200, 100
+    t = np.diag(tasks.power_law(d, alpha))
+    t = t * 2.1 / theory.spectrum_edges(np.eye(d), np.diag(t), m)[1]
+    assert theory.spectrum_edges(np.eye(d), np.diag(t), m)[1] == pytest.approx(2.1, rel=1e-9)
+    rng = np.random.default_rng(3)
+    Z = rng.standard_normal((prompts, d, m)) * np.sqrt(t)[None, :, None]
+    lam_max = np.linalg.eigvalsh(Z @ Z.transpose(0, 2, 1) / m)[:, -1]   # B for Γ = I, Σ = diag(t)
+    gap = 1 - lam_max.mean() / 2.1
+    diverging = np.mean(lam_max > 2)
+    if most_diverge:
+        assert gap < 0.05 and diverging > 0.55, (gap, diverging)
+    else:
+        assert gap > 0.08 and diverging < 0.35, (gap, diverging)
+
+
+@pytest.mark.parametrize("d, gam_spread", [(10, 0.0), (10, 1.5), (50, 1.0), (200, 0.5)])
+def test_critical_prompt_ratio_is_where_s_plus_crosses(d, gam_spread):
+    """critical_prompt_ratio (a continuum root) against spectrum_edges at integer m: s₊ > 2 at the
+    largest m below the ratio, s₊ < 2 at the smallest above; with one population value c the
+    closed form c(1 + √(d/m))² = 2 gives m/d = 1/(√(2/c) − 1)²."""
+    Lam = tasks.with_trace(tasks.power_law(d, gam_spread), d)
+    Gamma, Sigma = theory.gamma(Lam, 3 * d), Lam                   # t = λ_i/γ_i < 1: a finite ratio
+    r = theory.critical_prompt_ratio(Gamma, Sigma)
+    assert 0 < r < np.inf
+    m_lo, m_hi = int(np.floor(r * d)), int(np.floor(r * d)) + 1
+    if m_lo >= 1:
+        assert theory.spectrum_edges(Gamma, Sigma, m_lo)[1] > 2
+    assert theory.spectrum_edges(Gamma, Sigma, m_hi)[1] < 2
+    for c in (0.5, 1.0, 1.8):
+        assert theory.critical_prompt_ratio(np.eye(d), c * np.eye(d)) == pytest.approx(
+            1 / (np.sqrt(2 / c) - 1) ** 2, rel=1e-9)
+    assert theory.critical_prompt_ratio(np.eye(d), 2.5 * np.eye(d)) == np.inf        # t_max > 2: every m
+    assert theory.critical_prompt_ratio(np.eye(d), np.eye(d), s=3.0) < theory.critical_prompt_ratio(np.eye(d), np.eye(d))
+    with pytest.raises(ValueError, match=r"\bs must be > 0"):
+        theory.critical_prompt_ratio(np.eye(d), np.eye(d), s=-1.0)

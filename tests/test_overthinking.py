@@ -172,3 +172,21 @@ def test_best_cot_steps_with_cap_at_the_answer(n):
     assert theory.best_cot_steps(G, S, k_cap=best) == best
     with pytest.raises(ValueError, match="k_cap"):
         theory.best_cot_steps(G, S, k_cap=best - 1)
+
+
+def test_without_overthinking_a_non_commuting_error_can_rise_on_its_way_down():
+    """Every ratio below 2 (spectral radius < 1), but Γ and Σ do not commute: I − Γ⁻¹Σ is not
+    normal and ‖(I − Γ⁻¹Σ)^k‖_F² rises at some steps before it decays. best_cot_steps still returns
+    inf (the limit, 0, is the infimum); for a commuting pair with the same ratios it never rises."""
+    c, s = np.cos(0.15), np.sin(0.15)
+    R = np.array([[c, -s], [s, c]])
+    Gamma, Sigma = np.diag([1.0, 0.02]), R @ np.diag([1.0, 0.3]) @ R.T
+    Sigma *= 1.98 / theory.skill_ratios(Gamma, Sigma).max()
+    r = theory.skill_ratios(Gamma, Sigma)
+    assert r.max() == pytest.approx(1.98) and np.max(np.abs(1 - r)) < 1
+    errs = _brute_error(Gamma, Sigma, 400)
+    assert np.sum(np.diff(errs[:12]) > 0.05) >= 3, errs[:12]      # rises at k = 1, 3, 5 here
+    assert errs[400] < 1e-3 * errs[0]                            # and decays
+    assert theory.best_cot_steps(Gamma, Sigma) == np.inf
+    commuting = theory.cot_error_limit(np.diag(1 / r), np.eye(2), np.arange(60))
+    assert np.all(np.diff(commuting) <= 1e-12 * commuting[:-1])

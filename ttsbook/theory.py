@@ -46,6 +46,7 @@ __all__ = [
     "best_cot_steps",
     "critical_train_length",
     "spectrum_edges",
+    "critical_prompt_ratio",
     "mixture_moments",
     "mixture_optimum",
     "mixture_optimal_v",
@@ -257,8 +258,13 @@ def best_cot_steps(Gamma: np.ndarray, Sigma: np.ndarray, k_max: int | None = Non
     an ``int``. Without (the default), k has no upper limit:
 
     Returns ``inf`` (a float) when no skill overthinks (every ratio of :func:`skill_ratios`
-    is at most 2): the error then never turns up (chapter 5, :doc:`/book/05_overthinking`).
-    Otherwise returns the smallest minimising k as an ``int`` (0 when one step already hurts).
+    is at most 2, so the spectral radius of I − Γ⁻¹Σ is at most 1): no finite k is then
+    best, since the error tends to its infimum as k → ∞. For commuting Γ and Σ it never turns
+    up on the way (chapter 5, :doc:`/book/05_overthinking`); for non-commuting ones it can rise at
+    some steps, since I − Γ⁻¹Σ is then not normal (already at d = 2 with the largest ratio 1.98
+    the error can rise at every other step before it decays, ``tests/test_overthinking.py``), and
+    ``inf`` then means only that the error's limit is its infimum. Otherwise returns the smallest minimising k as an ``int`` (0
+    when one step already hurts).
 
     For commuting Γ and Σ the error f(k) = Σ_j a_j^k, a_j = (1 − σ_j/γ_j)², is convex in k and
     its increment Σ_j a_j^k (a_j − 1) increases with k, so the minimiser is found by bisection.
@@ -364,8 +370,16 @@ def spectrum_edges(Gamma: np.ndarray, Sigma: np.ndarray, m: int) -> tuple[float,
 
     Each root is found by ``scipy.optimize.brentq`` on a bracket where h − 1 changes sign (see
     the source). With one population value t_i = c the edges are c(1 ± √γ)². The chain
-    w_{i+1} − w = (I − Γ⁻¹Ŝ)(w_i − w) has the eigenvalues 1 − s of I − B, so a typical prompt's
-    chain diverges when s₊ > 2 and otherwise contracts by ``max(|1 − s₋|, |1 − s₊|)`` per step.
+    w_{i+1} − w = (I − Γ⁻¹Ŝ)(w_i − w) has the eigenvalues 1 − s of I − B, so in the limit
+    d, m → ∞ at fixed d/m a typical prompt's chain diverges when s₊ > 2 and otherwise contracts
+    by ``max(|1 − s₋|, |1 − s₊|)`` per step.
+
+    The criterion s₊ > 2 is a limit statement. At finite d the largest eigenvalue of B fluctuates
+    about a value below s₊, and most when the top population values t_i stand apart from the rest
+    (a power law): at d = 100, m = 2d the mean λ_max(B) sits about 12 % below s₊ for t_i ∝ i^{-1.5}
+    (3 % for equal t_i), and still 5–8 % at d = 400. So a setting with s₊ a little above 2 can have
+    fewer than half of its prompts diverging, and the switch from "most prompts diverge" to "none
+    does" is a ramp around s₊ = 2 that sharpens only as d grows (``tests/test_finite_m.py``).
 
     Parameters
     ----------
@@ -418,6 +432,45 @@ def spectrum_edges(Gamma: np.ndarray, Sigma: np.ndarray, m: int) -> tuple[float,
     else:
         s_minus = 0.0
     return float(max(s_minus, 0.0)), float(s_plus)
+
+
+def critical_prompt_ratio(Gamma: np.ndarray, Sigma: np.ndarray, s: float = 2.0) -> float:
+    """The test prompt length m/d at which the upper edge s₊ of :func:`spectrum_edges` equals ``s``.
+
+    In the continuum of the deterministic equivalent (γ = d/m any positive real): s₊ falls as m
+    grows, from ∞ at m → 0 to t_max = λ_max(Γ⁻¹Σ) as m → ∞, so a prompt longer than this
+    m/d has s₊ < s. Returns ``inf`` when t_max >= s (then s₊ > s at every m); raises
+    ``ValueError`` when t_max is below s by less than rounding can resolve. For s = 2 this is the m/d below which a typical chain diverges, in the limit of
+    large d (see :func:`spectrum_edges` for what finite d changes).
+
+    On the critical curve of Silverstein's equation, b = −σ/t_max with σ in (0, 1), the condition
+    h(b) = 1 gives γ(σ) = 1 / mean_i(u_i²), u_i = r_i σ/(1 − r_i σ), r_i = t_i/t_max, and the
+    edge is s₊(σ) = t_max/σ + γ(σ) mean_i t_i/(1 − r_i σ), which runs from ∞ (σ → 0) to t_max
+    (σ → 1); ``scipy.optimize.brentq`` finds the σ with s₊(σ) = s and the function returns 1/γ(σ).
+    """
+    Gamma = as_covariance("Gamma", Gamma)
+    Sigma = as_covariance("Sigma", Sigma, Gamma.shape[0])
+    s = positive_float("s", s)
+    Li = scipy.linalg.solve_triangular(np.linalg.cholesky(Gamma), np.eye(Gamma.shape[0]), lower=True)
+    t = np.clip(np.linalg.eigvalsh(Li @ Sigma @ Li.T), np.finfo(float).tiny, None)
+    if t[-1] >= s:
+        return float("inf")
+    r = t / t[-1]
+
+    def gamma_of(sig: float) -> float:
+        return 1.0 / float(np.mean((r * sig / (1 - r * sig)) ** 2))
+
+    def edge_minus_s(sig: float) -> float:
+        return t[-1] / sig + gamma_of(sig) * float(np.mean(t / (1 - r * sig))) - s
+
+    lo = min(0.5, t[-1] / (2 * s))          # s₊(σ) > t_max/σ >= 2s there
+    hi = 1 - 1e-6
+    while edge_minus_s(hi) >= 0:             # s₊ → t_max < s as σ → 1
+        if 1 - hi < 1e-13:
+            raise ValueError(f"s = {s!r} is within rounding of λ_max(Γ⁻¹Σ) = {t[-1]!r}: the ratio is too large to resolve")
+        hi = 1 - (1 - hi) / 100
+    sig = brentq(edge_minus_s, lo, hi, xtol=1e-15, rtol=4 * np.finfo(float).eps)
+    return 1.0 / gamma_of(sig)
 
 
 def mixture_moments(Lambdas, ns, weights) -> tuple[np.ndarray, np.ndarray]:
