@@ -34,6 +34,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
@@ -59,6 +60,7 @@ CKPT = Path(tempfile.mkdtemp()) / "gpt2.pt"
 gpt2.save(CKPT, GPT, gpt2.GPT2History())
 _, ZOOM_AX = plt.subplots()
 ZOOM_AX.plot([0.0, 1.0], [0.0, 1.0])
+TABLE_FRAME = pd.DataFrame({"error": [1.5e-7, float("inf")], "n": [10, 20]})
 CLAIM = claims.claim("a", "It holds.", "reproduced")
 CLAIM_SOURCE = Path(tempfile.mkdtemp()) / "01_x.md"
 CLAIM_SOURCE.write_text('```{code-cell} ipython3\nclaim("a", "It holds.", "reproduced")\n```\n')
@@ -134,6 +136,10 @@ GOOD: dict[str, dict[str, Any]] = {
     "plots.palette": dict(n=3, name="viridis"),
     "plots.error_vs_k": dict(ax=AX, errors=ERR, label="run", theory=ERR, bound=ERR, ks=np.arange(3)),
     "plots.spectrum": dict(ax=AX, Lambda=LAM, label="skewed"),
+    "plots.table_number": dict(value=1.5e-7, digits=3, infinite="diverged"),
+    "plots.paper_table": dict(frame=TABLE_FRAME, digits=3, formats={"error": 2}, index=True, infinite="∞"),
+    "plots.place_legends": dict(fig=AX.figure),
+    "plots.covered_points": dict(fig=AX.figure),
     "plots.errors_at": dict(columns={"a": ERR, "b": ERR}, ks=[0, 2], digits=3),
     "glue": dict(name="x", value=1.0, digits=6),
     "number": dict(value=2.5e13, spec=".2g"),
@@ -604,6 +610,14 @@ TABLE: list[Row] = [
     Row("plots.zoom", "xlim", "value", (1.0, 0.0), r"\bxlim must be two finite numbers"),
     Row("plots.zoom", "ylim", "value", (0.0, np.nan), r"\bylim must be two finite numbers"),
     Row("plots.zoom", "bounds", "shape", (0.5, 0.5), r"\bbounds must have 4 entries"),
+    Row("plots.table_number", "digits", "<1", 0, r"\bdigits must be an integer >= 1"),
+    Row("plots.table_number", "value", "type", [1.0], r"\bvalue must be a number, a string or None"),
+    Row("plots.table_number", "infinite", "type", 0, r"\binfinite must be the text"),
+    Row("plots.paper_table", "frame", "type", {"error": [1.0]}, r"\bframe must be a pandas DataFrame"),
+    Row("plots.paper_table", "digits", "<1", 0, r"\bdigits must be an integer >= 1"),
+    Row("plots.paper_table", "formats", "value", {"missing": 2}, r"\bformats must map columns"),
+    Row("plots.place_legends", "fig", "type", AX, r"\bfig must be a matplotlib Figure"),
+    Row("plots.covered_points", "fig", "type", AX, r"\bfig must be a matplotlib Figure"),
     Row("plots.interactive_curves", "curves", "type", 3, r"\bcurves must be a callable"),
     Row("plots.interactive_curves", "x", "shape", [1.0], r"\bx must be a finite 1-d array"),
     Row("plots.interactive_curves", "sliders", "value", {}, r"\bsliders must be a non-empty dict"),
@@ -639,6 +653,7 @@ NOT_APPLICABLE: dict[tuple[str, str, str], str] = {
                     "cot.pseudo_newton", "cot.closed_form")
        for kind in ("asymmetric", "not-pd")},
     ("count", "n", "<1"): "zero is a count (\"0 prompts\"); the row n < 0 is there",
+    ("plots.table_number", "value", "non-finite"): "an infinite value is a diverged error, shown as `infinite`",
     ("cot.squared_error", "iterates", "non-finite"): "a diverging rollout is reported as inf, not refused",
     ("lsa.LSA.forward", "E", "non-finite"): "E carries the estimates of a possibly diverging rollout",
     ("lsa.LSA.last_column", "E", "non-finite"): "E carries the estimates of a possibly diverging rollout",

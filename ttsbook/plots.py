@@ -23,6 +23,7 @@ import seaborn as sns
 from matplotlib.axes import Axes
 
 from ._checks import as_covariance, positive_int, steps_array
+from ._glue import number
 from ._interactive import interactive_curves
 
 __all__ = ["set_style", "palette", "error_vs_k", "errors_at", "spectrum", "subplots", "integer_ticks",
@@ -384,7 +385,6 @@ def table_number(value, digits: int = 3, *, infinite: str = "∞") -> str:
     >>> table_number(1.23e-5), table_number(-1.45e17), table_number(2000), table_number(float("inf"), infinite="diverged")
     ('1.23 × 10⁻⁵', '−1.45 × 10¹⁷', '2000', 'diverged')
     """
-    from . import number
 
     digits = positive_int("digits", digits)
     if not isinstance(infinite, str):
