@@ -57,9 +57,19 @@ chromium:
 		fi; \
 	fi
 
-## test: build the book if needed, then the unit tests with the browser test, every chapter alone
-## in a fresh Colab-like environment under nbval, and Binder's environment; nothing may be skipped
-test: $(STAMP) $(BOOK_STAMP) chromium
+## pdf: the whole book as one PDF, _build/pdf/ttsbook.pdf (also _build/html/ttsbook.pdf, which the
+## introduction links), printed page by page from the built HTML by headless Chromium
+PDF := _build/pdf/ttsbook.pdf
+.PHONY: pdf
+pdf: $(PDF)
+
+$(PDF): $(BOOK_STAMP) book/_ext/book_pdf.py | chromium
+	CHROMIUM="$(CHROMIUM)" $(BIN)/python book/_ext/book_pdf.py
+
+## test: build the book and its PDF if needed, then the unit tests with the browser and PDF tests,
+## every chapter alone in a fresh Colab-like environment under nbval, and Binder's environment;
+## nothing may be skipped
+test: $(STAMP) $(BOOK_STAMP) chromium $(PDF)
 	CHROMIUM="$(CHROMIUM)" $(BIN)/python -m pytest $(PYTEST_CI)
 	$(BIN)/python tests/colab.py both $(PYTEST_CI)
 
