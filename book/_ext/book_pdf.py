@@ -93,10 +93,11 @@ def build(html: Path, out: Path, toc: Path = ROOT / "_toc.yml") -> dict:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
             page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.set_default_timeout(300_000)   # a busy machine loads a long chapter slowly
             page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(base + "/")
                        else r.abort())   # the book is self-contained; nothing from elsewhere
             for docname in docnames:
-                page.goto(f"{base}/{docname}.html", wait_until="load", timeout=60_000)
+                page.goto(f"{base}/{docname}.html", wait_until="load")
                 title = page.evaluate(WAIT).removesuffix(SUFFIX)
                 data = page.pdf(format="A4", print_background=True, display_header_footer=True,
                                 header_template="<span></span>", footer_template=FOOTER,

@@ -36,14 +36,15 @@
 /* 2. Search results quote the page's text.
  *
  * Sphinx's search page quotes each result from the text of the page's main element, which in
- * this theme begins with the header's buttons (Binder, Colab, Repository, .md, .pdf) and their
- * whitespace, so the quotes read "…Binder". Here the quote is taken from the article alone,
- * without buttons, navigation, code-cell toggles or hidden text, with its whitespace collapsed.
+ * this theme begins with the header's buttons (Binder, Colab, Repository, .md, .pdf) and the
+ * page's table of contents, so the quotes read "…Binder" or "…Contents 8.1. …". Here the quote
+ * is taken from the article alone, without buttons, navigation, code cells or their toggles,
+ * with its whitespace collapsed.
  */
 (function () {
   const SKIP = [".headerlink", "script", "style", "button", "nav", ".bd-header-article",
                 ".header-article-items", ".prev-next-area", ".bd-footer-article", ".toggle-details",
-                ".cell_input", "mjx-assistive-mml"].join(",");
+                ".cell_input", "details > summary", "mjx-assistive-mml"].join(",");
   function articleText(htmlString, anchor) {
     const doc = new DOMParser().parseFromString(htmlString, "text/html");
     const article = doc.querySelector("article.bd-article") || doc.querySelector('[role="main"]');
@@ -53,7 +54,8 @@
     if (anchor) {
       try { node = article.querySelector(anchor) || article; } catch (e) { node = article; }
     }
-    return (node.textContent || "").replace(/\s+/g, " ").trim();
+    // Formulas are quoted as their TeX, without the \( \) and \[ \] around them.
+    return (node.textContent || "").replace(/\\[()[\]]/g, "").replace(/\s+/g, " ").trim();
   }
   function install() {
     if (typeof Search !== "undefined" && Search.htmlToText) Search.htmlToText = articleText;
