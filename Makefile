@@ -58,13 +58,23 @@ chromium:
 		fi; \
 	fi
 
-## test: the lint checks, the book built if needed and its links checked, then the unit tests with
-## the browser test, every chapter alone in a fresh Colab-like environment under nbval, and
-## Binder's environment; nothing may be skipped
+## pdf: the whole book as one PDF, _build/pdf/ttsbook.pdf (also _build/html/ttsbook.pdf, which the
+## introduction links), printed page by page from the built HTML by headless Chromium
+PDF := _build/pdf/ttsbook.pdf
+.PHONY: pdf
+pdf: $(PDF)
+
+$(PDF): $(BOOK_STAMP) book/_ext/book_pdf.py | chromium
+	CHROMIUM="$(CHROMIUM)" $(BIN)/python book/_ext/book_pdf.py
+
+## test: the lint checks, the book and its PDF built if needed and the book's links checked, then
+## the unit tests with the browser and PDF tests, every chapter alone in a fresh Colab-like
+## environment under nbval, and Binder's environment; nothing may be skipped
 test: $(STAMP) chromium
 	$(MAKE) lint
 	$(MAKE) $(BOOK_STAMP)
 	$(MAKE) linkcheck
+	$(MAKE) $(PDF)
 	CHROMIUM="$(CHROMIUM)" $(BIN)/python -m pytest $(PYTEST_CI)
 	$(BIN)/python tests/colab.py both $(PYTEST_CI)
 

@@ -564,23 +564,43 @@ JS_FIGURE_QUALITY = """async () => {
   return out;
 }"""
 
+# For each slider: whether moving it changes the curves and, when the figure has a note, whether
+# the note says something new (its text with the sliders' shown values taken out changes).
 JS_SLIDER_CHANGES = """() => {
   const figs = [...document.querySelectorAll('.ttsbook-curves')];
   return figs.map(fig => {
     const paths = () => [...fig.querySelectorAll('path.ttsbook-curve')].map(p => p.getAttribute('d'));
-    const before = paths();
-    const changed = [];
+    const noteEl = fig.querySelector('.ttsbook-curves-note');
+    const note = () => {
+      let text = noteEl ? noteEl.textContent : '';
+      for (const o of fig.querySelectorAll('output')) text = text.split(o.textContent).join('#');
+      return text;
+    };
+    const before = paths(), noteBefore = note();
+    const changed = [], notes = [];
     for (const input of fig.querySelectorAll('input[type=range]')) {
       const old = input.value;
       input.value = String(+old === +input.max ? +input.min : +input.max);
       input.dispatchEvent(new Event('input', {bubbles: true}));
       changed.push(JSON.stringify(paths()) !== JSON.stringify(before));
+      notes.push(note() !== noteBefore);
       input.value = old;
       input.dispatchEvent(new Event('input', {bubbles: true}));
     }
-    return {id: fig.id, n_paths: before.length, drawn: before.every(d => d && d.length > 10), changed};
+    return {id: fig.id, n_paths: before.length, drawn: before.every(d => d && d.length > 10), changed,
+            has_note: !!noteBefore, notes_changed: notes,
+            labels: [...fig.querySelectorAll('.ttsbook-curves-xlabel, .ttsbook-curves-ylabel')].map(
+              e => ({math: !!e.querySelector('mjx-container'), text: e.textContent.slice(0, 60)}))};
   });
 }"""
+
+# The interactive figures' text at its rendered size (SVG font size times the drawing's scale).
+JS_CURVES_TEXT = """() => [...document.querySelectorAll('svg.ttsbook-curves-svg')].map(svg => {
+  const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+  const sizes = [...svg.querySelectorAll('text')].map(t => parseFloat(getComputedStyle(t).fontSize) * scale);
+  return {min_px: sizes.length ? Math.min(...sizes) : null};
+})"""
+MIN_CURVES_PX = 12.0     # 9 pt, as MIN_FONT_PT
 
 
 def column_overflow_problems(found: list[dict]) -> list[str]:
@@ -626,7 +646,7 @@ def _phone_layout(page) -> dict:
     """Figures and sideways scrolling of a loaded page at 390 px, every dropdown opened."""
     page.evaluate(JS_OPEN_ALL)
     page.evaluate(JS_IMAGES)
-    return {"phone": page.evaluate(JS_PHONE_FIGURES)}
+    return {"phone": page.evaluate(JS_PHONE_FIGURES), "curves_text": page.evaluate(JS_CURVES_TEXT)}
 
 
 def measure_layout(url: str, pw_browser) -> dict:
@@ -682,6 +702,188 @@ def test_interactive_figures_respond_to_their_sliders(layout):
     problems = [f"{d}: {f['id']}: drawn={f['drawn']}, sliders that change it: {f['changed']}"
                 for d, figs in found.items() for f in figs
                 if not f["drawn"] or not f["n_paths"] or not all(f["changed"])]
+    assert not problems, "\n  ".join(problems)
+
+
+def test_interactive_figures_notes_follow_their_sliders_and_labels_are_mathematics(layout):
+    """A note under an interactive figure says something new for every slider (not only the
+    slider's value), and the axis labels are typeset by MathJax."""
+    problems = []
+    for d in PAGES:
+        for f in layout[d]["sliders"]:
+            if f["has_note"] and not all(f["notes_changed"]):
+                problems.append(f"{d}: {f['id']}: the note does not change with sliders {f['notes_changed']}")
+            if len(f["labels"]) != 2 or not all(label["math"] for label in f["labels"]):
+                problems.append(f"{d}: {f['id']}: axis labels not typeset as mathematics: {f['labels']}")
+    assert not problems, "\n  ".join(problems)
+
+
+@pytest.mark.parametrize("docname", PAGES)
+def test_interactive_figures_are_legible_on_a_phone(layout, docname):
+    small = [f for f in layout[docname].get("curves_text", []) if f["min_px"] is not None
+             and f["min_px"] < MIN_CURVES_PX - 0.05]
+    assert not small, (f"{docname} at {PHONE_WIDTH} px: interactive figures with text of "
+                       f"{[round(f['min_px'], 1) for f in small]} px (needs {MIN_CURVES_PX:g} px)")
+
+
+# --- the two sidebars, the search page ------------------------------------------------------
+
+SIDEBARS = """(which) => {
+  const shown = e => { if (!e) return false; const r = e.getBoundingClientRect();
+    return r.width > 50 && r.height > 50 && r.right > 0 && r.left < innerWidth
+           && getComputedStyle(e).visibility !== 'hidden'; };
+  const sidebar = document.getElementById(`pst-${which}-sidebar`);
+  const dialog = document.getElementById(`pst-${which}-sidebar-modal`);
+  const links = e => !!e && [...e.querySelectorAll('a')].some(shown);
+  return {inline: shown(sidebar) && links(sidebar), dialog: !!(dialog && dialog.open && links(dialog))};
+}"""
+TOGGLE_PAGE = "book/03_cot"   # a chapter: both sidebars have content
+
+
+def _click_visible(page, selector: str) -> int:
+    visible = [b for b in page.query_selector_all(selector) if b.is_visible()]
+    if visible:
+        visible[0].click()
+        page.wait_for_timeout(300)
+    return len(visible)
+
+
+@pytest.fixture(scope="module")
+def toggles() -> dict:
+    """At 390 and 1280 px, each sidebar's state before and after clicking its visible button."""
+    from playwright import sync_api
+
+    server, base = _serve(HTML)
+    out = {}
+    try:
+        with sync_api.sync_playwright() as pw:
+            browser = _launch(pw)
+            try:
+                for width in (PHONE_WIDTH, DESKTOP_WIDTH):
+                    for which in ("primary", "secondary"):
+                        context = browser.new_context(viewport={"width": width, "height": 844})
+                        page = context.new_page()
+                        page.goto(f"{base}/{TOGGLE_PAGE}.html", wait_until="load", timeout=90_000)
+                        page.wait_for_timeout(200)
+                        states = [page.evaluate(SIDEBARS, which)]
+                        n_buttons = _click_visible(page, f".{which}-toggle")
+                        states.append(page.evaluate(SIDEBARS, which))
+                        page.keyboard.press("Escape")             # closes a dialog
+                        page.wait_for_timeout(200)
+                        if states[0]["inline"]:                   # a shown sidebar: collapse, restore
+                            _click_visible(page, f".{which}-toggle")
+                        states.append(page.evaluate(SIDEBARS, which))
+                        out[width, which] = {"buttons": n_buttons, "states": states}
+                        context.close()
+            finally:
+                browser.close()
+    finally:
+        server.shutdown()
+    return out
+
+
+@pytest.mark.parametrize("which", ["primary", "secondary"])
+@pytest.mark.parametrize("width", [PHONE_WIDTH, DESKTOP_WIDTH])
+def test_sidebar_buttons_open_their_sidebars(toggles, width, which):
+    """The site menu (primary) and the page contents (secondary): on a phone the visible button
+    opens the sidebar; at 1280 px a sidebar shown beside the text is collapsed by its button and
+    shown again by a second click, or, hidden, opened by it."""
+    found = toggles[width, which]
+    before, after, restored = found["states"]
+    shown = lambda s: s["inline"] or s["dialog"]  # noqa: E731
+    if width == PHONE_WIDTH or not shown(before):
+        assert found["buttons"] >= 1, f"{which} sidebar at {width} px: no visible button"
+        assert not shown(before) and shown(after), (
+            f"{which} sidebar at {width} px: clicking its button did not open it ({found})")
+    elif found["buttons"]:
+        assert not shown(after) and shown(restored), (
+            f"{which} sidebar at {width} px: its button does not collapse and restore it ({found})")
+
+
+def test_one_search_box_at_1280():
+    """The site menu's search field is the only search box on a wide screen."""
+    from playwright import sync_api
+
+    server, base = _serve(HTML)
+    try:
+        with sync_api.sync_playwright() as pw:
+            browser = _launch(pw)
+            try:
+                page = browser.new_page(viewport={"width": DESKTOP_WIDTH, "height": 900})
+                page.goto(f"{base}/{TOGGLE_PAGE}.html", wait_until="load", timeout=90_000)
+                boxes = [b for b in page.query_selector_all(".search-button-field, form.bd-search")
+                         if b.is_visible()]
+                header = page.evaluate("() => { const h = document.querySelector('.bd-header');"
+                                       " return h ? h.getBoundingClientRect().height : 0; }")
+            finally:
+                browser.close()
+    finally:
+        server.shutdown()
+    assert len(boxes) == 1, f"{len(boxes)} search boxes at {DESKTOP_WIDTH} px"
+    assert header == 0, f"an empty {header:.0f} px bar above the page at {DESKTOP_WIDTH} px"
+
+
+def test_verdict_boxes_differ_by_verdict():
+    """Chapter 5 has all three verdicts: each in its own box, in three different colours."""
+    from playwright import sync_api
+
+    server, base = _serve(HTML)
+    try:
+        with sync_api.sync_playwright() as pw:
+            browser = _launch(pw)
+            try:
+                page = browser.new_page(viewport={"width": DESKTOP_WIDTH, "height": 900})
+                page.goto(f"{base}/book/05_overthinking.html", wait_until="load", timeout=90_000)
+                colours = page.evaluate("""() => Object.fromEntries(
+                  ['reproduced', 'regime', 'not-reproduced'].map(v => {
+                    const box = document.querySelector(`div.admonition.ttsbook-verdict-${v}`);
+                    return [v, box ? getComputedStyle(box).borderLeftColor : null];
+                  }))""")
+            finally:
+                browser.close()
+    finally:
+        server.shutdown()
+    assert all(colours.values()), f"chapter 5 lacks a verdict box: {colours}"
+    assert len(set(colours.values())) == 3, f"verdict boxes share a colour: {colours}"
+
+
+# Words searched for, and the stem a quote must show (the search matches "overthinks" too).
+SEARCH_WORDS = {"overthinking": "overthink", "Hessian": "hessian", "mixture": "mixtur"}
+# Text of the page's buttons and navigation, which a quote of the page's text never holds.
+NOT_TEXT = (".pdf", ".ipynb", "Repository", "Open issue", "Contents ", "Show code cell")
+
+
+def test_search_results_quote_the_page_text():
+    """Each result of the search page quotes the page's text around the word searched for,
+    not its header's buttons, its table of contents or its code cells' toggles."""
+    from playwright import sync_api
+
+    server, base = _serve(HTML)
+    problems, seen = [], 0
+    try:
+        with sync_api.sync_playwright() as pw:
+            browser = _launch(pw)
+            try:
+                page = browser.new_page(viewport={"width": DESKTOP_WIDTH, "height": 900})
+                for word, stem in SEARCH_WORDS.items():
+                    page.goto(f"{base}/search.html?q={word}", wait_until="load", timeout=90_000)
+                    page.wait_for_function("() => document.querySelector('#search-results p.search-summary')",
+                                           timeout=90_000)
+                    page.wait_for_timeout(1500)   # the quotes are fetched page by page
+                    for item in page.query_selector_all("#search-results li"):
+                        quote = item.query_selector("p.context")   # pages have one, API entries none
+                        if quote is None:
+                            continue
+                        text = quote.inner_text()
+                        seen += 1
+                        if stem not in text.lower() or any(t in text for t in NOT_TEXT):
+                            title = item.query_selector("a").inner_text()
+                            problems.append(f"{word!r} in {title!r}: the quote reads {text[:100]!r}")
+            finally:
+                browser.close()
+    finally:
+        server.shutdown()
+    assert seen, f"no search results quoting a page for {list(SEARCH_WORDS)}"
     assert not problems, "\n  ".join(problems)
 
 
@@ -797,10 +999,13 @@ def test_slider_check_sees_an_interactive_figure_change(tmp_path):
     from ttsbook import plots
 
     ks = np.arange(11)
-    fig = plots.interactive_curves(lambda a: {"decay": a ** ks, "flat": np.full(ks.size, 0.5)}, ks,
-                                   {"a": [0.2, 0.5, 0.9]}, xlabel="k", ylabel="error")
+    curves = lambda a: {"decay": a ** ks, "flat": np.full(ks.size, 0.5)}  # noqa: E731
+    fig = plots.interactive_curves(curves, ks, {"a": [0.2, 0.5, 0.9]}, xlabel="$k$", ylabel="error",
+                                   note=lambda a: f"a = {a}: the error after 10 steps is {a ** 10:.2g}")
+    echo = plots.interactive_curves(curves, ks, {"a": [0.2, 0.5, 0.9]}, xlabel="$k$", ylabel="error",
+                                    note=lambda a: f"a = {a}: the same words at every a")
     (tmp_path / "page.html").write_text(f"<!doctype html><html><body><main><article>{fig.data}"
-                                        f"</article></main></body></html>")
+                                        f"{echo.data}</article></main></body></html>")
     server, base = _serve(tmp_path)
     try:
         with sync_api.sync_playwright() as pw:
@@ -816,5 +1021,7 @@ def test_slider_check_sees_an_interactive_figure_change(tmp_path):
     finally:
         server.shutdown()
     assert not errors, errors
-    assert len(found) == 1 and found[0]["n_paths"] == 2 and found[0]["drawn"], found
+    assert len(found) == 2 and found[0]["n_paths"] == 2 and found[0]["drawn"], found
     assert found[0]["changed"] == [True], found
+    assert found[0]["notes_changed"] == [True] and found[1]["notes_changed"] == [False], found
+    assert not any(label["math"] for label in found[0]["labels"]), found   # no MathJax on this page

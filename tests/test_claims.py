@@ -23,9 +23,12 @@ kernelspec:
 from ttsbook import claim, verdicts
 verdicts(
     claim("prop-1", r"The error falls as $k$ grows.", "reproduced", figure="fig-a",
+          source="Proposition 1", kind="paper",
           check="tests/test_cot.py::test_falls"),
     claim("remark-2", "Longer training hurts.", "reproduced in a stated regime",
-          regime="n > n_c"),
+          regime="n > n_c", source="Remark 2"),
+    claim("ext-3", "Stopping early helps.", "not reproduced",
+          source="Remark 2", kind="extension"),
 )
 ```
 
@@ -40,23 +43,51 @@ def test_collect_reads_the_calls_from_the_source(tmp_path):
     path = tmp_path / "book" / "03_x.md"
     path.write_text(CHAPTER)
     found = claims.collect([path])
-    assert [c.id for c in found] == ["prop-1", "remark-2"]
+    assert [c.id for c in found] == ["prop-1", "remark-2", "ext-3"]
     assert found[0].chapter == "book/03_x" and found[0].figure == "fig-a"
     assert found[1].regime == "n > n_c"
+    assert [(c.source, c.kind) for c in found] == [("Proposition 1", "paper"), ("Remark 2", "paper"),
+                                                   ("Remark 2", "extension")]
+
+
+HEADER = [":::{list-table}", ":header-rows: 1", ":widths: 14 44 16 26"]
 
 
 def test_table_is_exact(tmp_path):
     (tmp_path / "book").mkdir()
     path = tmp_path / "book" / "03_x.md"
     path.write_text(CHAPTER)
-    assert claims.table(claims.collect([path])) == "\n".join([
-        ":::{list-table}", ":header-rows: 1", ":widths: 44 16 20 20", ":class: ttsbook-claims", "",
-        "* - Claim of the paper", "  - Chapter and figure", "  - Verdict", "  - Check",
-        "* - The error falls as $k$ grows.", "  - {doc}`Chapter 3 </book/03_x>`, {numref}`fig-a`",
-        "  - ✓ reproduced", "  - `tests/test_cot.py::test_falls`",
-        "* - Longer training hurts.", "  - {doc}`Chapter 3 </book/03_x>`",
-        "  - ◐ reproduced in a stated regime (n > n_c)", "  - —",
+    found = claims.collect([path])
+    assert claims.table(found) == "\n".join(HEADER + [
+        ":class: ttsbook-claims ttsbook-claims-paper", "",
+        "* - Verdict", "  - Claim", "  - In the paper", "  - Chapter, figure and check",
+        "* - ✓ reproduced", "  - The error falls as $k$ grows.", "  - Proposition 1",
+        "  - {doc}`Chapter 3 </book/03_x>`, {numref}`fig-a`: `tests/test_cot.py::test_falls`",
+        "* - ◐ in a stated regime", "  - Longer training hurts. *Where:* n > n_c.", "  - Remark 2",
+        "  - {doc}`Chapter 3 </book/03_x>`",
         ":::", ""])
+    assert claims.table(found, kind="extension") == "\n".join(HEADER + [
+        ":class: ttsbook-claims ttsbook-claims-extension", "",
+        "* - Verdict", "  - Claim", "  - Extends", "  - Chapter, figure and check",
+        "* - ✗ not reproduced", "  - Stopping early helps.", "  - Remark 2",
+        "  - {doc}`Chapter 3 </book/03_x>`",
+        ":::", ""])
+
+
+def test_counts_and_summary_are_exact(tmp_path):
+    (tmp_path / "book").mkdir()
+    path = tmp_path / "book" / "03_x.md"
+    path.write_text(CHAPTER)
+    found = claims.collect([path])
+    assert claims.counts(found) == {"reproduced": 1, "reproduced in a stated regime": 1,
+                                    "not reproduced": 1}
+    assert claims.summary(found) == (
+        "**3 claims tested: 1 ✓ reproduced, 1 ◐ reproduced in a stated regime, 1 ✗ not reproduced.** "
+        "Of them, 2 are claims of the paper (1 ✓, 1 ◐, 0 ✗) and 1 the book's own extensions "
+        "(0 ✓, 0 ◐, 1 ✗).\n")
+    page = claims.page(found)
+    assert page.index("**3 claims") < page.index("## Claims of the paper") < page.index(
+        "The error falls") < page.index("## The book's own extensions") < page.index("Stopping early")
 
 
 @pytest.mark.parametrize("check, cell", [
@@ -70,18 +101,29 @@ def test_table_sets_the_check_as_prose_with_tests_as_code(tmp_path, check, cell)
     path = tmp_path / "book" / "03_x.md"
     path.write_text(CHAPTER.replace('"tests/test_cot.py::test_falls"', repr(check)))
     rows = claims.table(claims.collect([path])).splitlines()
-    assert rows[rows.index("  - ✓ reproduced") + 1] == f"  - {cell}"
+    assert rows[rows.index("  - Proposition 1") + 1].endswith(f"{{numref}}`fig-a`: {cell}")
 
 
-def test_verdicts_admonition_is_exact():
+def test_verdicts_boxes_are_exact_and_styled_by_verdict():
     out = claims.verdicts(
         claims.claim("a", "It holds.", "reproduced", figure="fig-a"),
+        claims.claim("c", "It does not hold.", "not reproduced"),
         claims.claim("b", "It holds there", "reproduced in a stated regime", regime="m ≫ d"),
-        claims.claim("c", "It does not hold.", "not reproduced"))
-    assert out.data == (":::{admonition} Verdicts\n:class: tip\n"
-                        "- **Reproduced** ✓: It holds ({numref}`fig-a`).\n"
-                        "- **Reproduced in a stated regime** ◐: It holds there, when m ≫ d.\n"
-                        "- **Not reproduced** ✗: It does not hold.\n:::\n")
+        claims.claim("d", "It holds too.", "reproduced"))
+    assert out.data == (
+        ":::{admonition} Verdicts: ✓ reproduced\n:class: tip ttsbook-verdict ttsbook-verdict-reproduced\n"
+        "- ✓ It holds ({numref}`fig-a`).\n- ✓ It holds too.\n:::\n\n"
+        ":::{admonition} Verdicts: ◐ reproduced in a stated regime\n"
+        ":class: attention ttsbook-verdict ttsbook-verdict-regime\n"
+        "- ◐ It holds there, when m ≫ d.\n:::\n\n"
+        ":::{admonition} Verdicts: ✗ not reproduced\n"
+        ":class: danger ttsbook-verdict ttsbook-verdict-not-reproduced\n"
+        "- ✗ It does not hold.\n:::\n")
+
+
+def test_a_chapter_with_one_verdict_has_one_box():
+    out = claims.verdicts(claims.claim("a", "It holds.", "reproduced"), title="Verdict")
+    assert out.data.count(":::{admonition}") == 1 and "Verdict: ✓ reproduced" in out.data
 
 
 def test_a_claim_must_have_literal_arguments(tmp_path):
@@ -103,6 +145,8 @@ def test_the_same_id_twice_is_refused(tmp_path):
     (dict(verdict="reproduced in a stated regime"), r"\bregime must say where"),
     (dict(id="Prop 1"), r"\bid must be lower case"),
     (dict(figure=""), r"\bfigure must be a non-empty string or None"),
+    (dict(source=" "), r"\bsource must be a non-empty string or None"),
+    (dict(kind="book"), r"\bkind must be one of"),
 ])
 def test_claim_refuses_bad_input(kwargs, match):
     args = dict(id="a", claim="It holds.", verdict="reproduced") | kwargs
@@ -115,6 +159,25 @@ def test_the_book_states_claims_the_page_can_read():
     found = claims.collect(sorted((ROOT / "book").glob("[0-9][0-9]_*.md")))
     assert found, "no chapter states a claim"
     assert all(c.verdict in claims.VERDICTS for c in found)
+    assert {c.kind for c in found} == set(claims.KINDS), "the claims page lists both kinds"
+
+
+def test_every_claim_of_chapters_1_to_7_says_where_the_paper_states_it():
+    """The claims page gives each claim's place in the paper (for an extension, what it extends)."""
+    found = claims.collect(sorted((ROOT / "book").glob("0[1-7]_*.md")))
+    assert len({c.chapter for c in found}) == 7
+    missing = [f"{c.chapter}: {c.id}" for c in found if not c.source]
+    assert not missing, "claims without source=...:\n  " + "\n  ".join(missing)
+
+
+@pytest.mark.parametrize("func, args, match", [
+    (claims.counts, (["x"],), r"\bclaims must be results of"),
+    (claims.summary, ([],), r"\bclaims must be one or more results"),
+    (claims.table, ([], "book"), r"\bkind must be one of"),
+])
+def test_counts_summary_and_table_refuse_bad_input(func, args, match):
+    with pytest.raises(ValueError, match=match):
+        func(*args)
 
 
 @pytest.mark.parametrize("args, kwargs, match", [

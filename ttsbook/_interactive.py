@@ -40,10 +40,13 @@ SCRIPT = r"""
                  '9': '\u2079'};
     const pow10 = p => p === 0 ? '1' : p === 1 ? '10' : '10' + String(p).split('').map(c => SUP[c]).join('');
     window.ttsbookCurves = function (root, spec) {
-      const W = 640, H = 400, L = 70, R = 16, T = 14, B = 52;
+      // Drawn at the width it is shown (at most 640 px), so that its text is 14 px on any screen.
+      const plot = root.querySelector('.ttsbook-curves-plot');
+      const W = Math.round(Math.min(640, Math.max(260, plot.clientWidth || 640)));
+      const H = Math.round(Math.max(230, W * 0.6)), L = 50, R = 14, T = 12, B = 26;
       const svg = el('svg', {viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': spec.title || 'figure',
                               class: 'ttsbook-curves-svg'});
-      root.querySelector('.ttsbook-curves-plot').appendChild(svg);
+      plot.appendChild(svg);
       const x0 = Math.min(...spec.x), x1 = Math.max(...spec.x);
       const [ylo, yhi] = spec.ylim;
       const logy = spec.logy;
@@ -54,14 +57,14 @@ SCRIPT = r"""
       el('rect', {x: L, y: T, width: W - L - R, height: H - T - B}, el('clipPath', {id: clipId}, el('defs', {}, svg)));
       const grid = el('g', {class: 'grid', stroke: '#d9d9d9', 'stroke-width': 1}, svg);
       const labels = el('g', {'font-size': 14, fill: '#222', 'font-family': 'sans-serif'}, svg);
-      const xstep = Math.max(1, niceStep(x1 - x0, 6));
+      const xstep = Math.max(1, niceStep(x1 - x0, W < 480 ? 4 : 6));
       for (let v = Math.ceil(x0 / xstep) * xstep; v <= x1 + 1e-9; v += xstep) {
         el('line', {x1: sx(v), x2: sx(v), y1: T, y2: H - B}, grid);
         el('text', {x: sx(v), y: H - B + 18, 'text-anchor': 'middle'}, labels).textContent = String(+v.toFixed(6));
       }
       if (logy) {
         const p0 = Math.ceil(Math.log10(ylo) - 1e-9), p1 = Math.floor(Math.log10(yhi) + 1e-9);
-        const every = Math.max(1, Math.ceil((p1 - p0 + 1) / 7));
+        const every = Math.max(1, Math.ceil((p1 - p0 + 1) / (H < 320 ? 5 : 7)));
         for (let p = p0; p <= p1; p += every) {
           el('line', {x1: L, x2: W - R, y1: sy(Math.pow(10, p)), y2: sy(Math.pow(10, p))}, grid);
           el('text', {x: L - 6, y: sy(Math.pow(10, p)) + 5, 'text-anchor': 'end'}, labels).textContent = pow10(p);
@@ -74,9 +77,6 @@ SCRIPT = r"""
         }
       }
       el('rect', {x: L, y: T, width: W - L - R, height: H - T - B, fill: 'none', stroke: '#444'}, svg);
-      el('text', {x: (L + W - R) / 2, y: H - 10, 'text-anchor': 'middle'}, labels).textContent = spec.xlabel;
-      el('text', {x: 16, y: (T + H - B) / 2, 'text-anchor': 'middle',
-                  transform: `rotate(-90 16 ${(T + H - B) / 2})`}, labels).textContent = spec.ylabel;
       const curves = el('g', {'clip-path': `url(#${clipId})`, fill: 'none', 'stroke-width': 2.2}, svg);
       const paths = spec.series.map(s => el('path', {stroke: s.color, 'stroke-dasharray': s.dash || 'none',
                                                      class: 'ttsbook-curve'}, curves));
@@ -87,7 +87,7 @@ SCRIPT = r"""
         const sw = el('svg', {width: 28, height: 10, viewBox: '0 0 28 10'}, item);
         el('line', {x1: 1, x2: 27, y1: 5, y2: 5, stroke: s.color, 'stroke-width': 2.5,
                     'stroke-dasharray': s.dash || 'none'}, sw);
-        item.appendChild(document.createTextNode(' ' + s.label));
+        item.insertAdjacentHTML('beforeend', ' ' + s.html);
         legend.appendChild(item);
       });
       const inputs = [...root.querySelectorAll('input[type=range]')];
@@ -122,7 +122,12 @@ SCRIPT = r"""
 """
 
 STYLE = """
-.ttsbook-curves { max-width: 640px; margin: 0.5em 0 1em; font-size: 0.95rem; }
+.ttsbook-curves { max-width: 680px; margin: 0.5em 0 1em; font-size: 0.95rem; }
+.ttsbook-curves-frame { display: grid; grid-template-columns: 1.9em minmax(0, 1fr); }
+.ttsbook-curves-ylabel { position: relative; min-height: 8em; }
+.ttsbook-curves-ylabel > span { position: absolute; left: 50%; top: 50%; white-space: nowrap;
+  transform: translate(-50%, -50%) rotate(-90deg); }
+.ttsbook-curves-xlabel { grid-column: 2; text-align: center; padding-left: 50px; }
 .ttsbook-curves-svg { width: 100%; height: auto; display: block; }
 .ttsbook-curves-controls { display: flex; flex-wrap: wrap; gap: 0.3em 1.5em; margin: 0.3em 0; }
 .ttsbook-curves-controls label { display: flex; align-items: center; gap: 0.5em; }
@@ -149,10 +154,14 @@ def interactive_curves(curves, x, sliders: dict, *, xlabel: str, ylabel: str, ti
         The shared abscissae (for example the CoT steps ``k``).
     sliders : dict
         ``{name: values}``: the keyword passed to ``curves`` and its values, in slider order.
-    xlabel, ylabel, title : str
-        Plain Unicode text (no TeX: it is drawn by the browser, not by MathJax).
+    xlabel, ylabel : str
+        The axis labels: text with mathematics between ``$…$`` (``"CoT steps $k$"``), typeset
+        by the page's MathJax (in the book, in JupyterLab and on Colab).
+    title : str
+        Plain text over the figure.
     labels : dict, optional
-        ``{name: text}``: the label shown next to a slider (default: its name).
+        ``{name: text}``: the label shown next to a slider (default: its name), with
+        mathematics between ``$…$`` as in ``xlabel``.
     logy : bool
         Logarithmic y axis (the default; values ≤ 0 are then left out).
     ylim : (float, float), optional
@@ -160,7 +169,8 @@ def interactive_curves(curves, x, sliders: dict, *, xlabel: str, ylabel: str, ti
     styles : dict, optional
         ``{label: {"color": css colour, "dash": "6 4"}}`` for some series.
     note : callable, optional
-        ``note(**params)`` returns a short text shown under the figure (for example the best k).
+        ``note(**params)`` returns a short text shown under the figure, which changes with the
+        sliders (for example the best k at these parameters).
 
     Returns
     -------
@@ -181,10 +191,14 @@ def interactive_curves(curves, x, sliders: dict, *, xlabel: str, ylabel: str, ti
             raise ValueError(f"sliders must map names to non-empty lists of values, got {name!r}")
         names.append(name)
         grids.append(values)
+    for name, text in (("xlabel", xlabel), ("ylabel", ylabel)):
+        if not isinstance(text, str) or text.count("$") % 2:
+            raise ValueError(f"{name} must be text whose mathematics is between pairs of $, got {text!r}")
     if note is not None and not callable(note):
         raise ValueError("note must be a callable returning a string, or None")
     labels_of = labels or {}
-    if not isinstance(labels_of, dict) or set(labels_of) - set(names):
+    if (not isinstance(labels_of, dict) or set(labels_of) - set(names)
+            or any(not isinstance(t, str) or t.count("$") % 2 for t in labels_of.values())):
         raise ValueError(f"labels must map slider names to text, got {labels!r}")
     table, notes, names_of_series = [], [], None
     for combo in itertools.product(*grids):
@@ -209,7 +223,8 @@ def interactive_curves(curves, x, sliders: dict, *, xlabel: str, ylabel: str, ti
     if len(ylim) != 2 or not (ylim[0] < ylim[1]) or (logy and ylim[0] <= 0):
         raise ValueError(f"ylim must be (low, high) with low < high (and low > 0 on a log axis), got {ylim}")
     styles = styles or {}
-    series = [{"label": lab, "color": styles.get(lab, {}).get("color", COLORS[i % len(COLORS)]),
+    series = [{"label": lab, "html": _math(lab),
+               "color": styles.get(lab, {}).get("color", COLORS[i % len(COLORS)]),
                "dash": styles.get(lab, {}).get("dash")} for i, lab in enumerate(names_of_series)]
     spec = {"x": [float(v) for v in x], "y": table, "series": series, "ylim": list(ylim),
             "logy": bool(logy), "xlabel": xlabel, "ylabel": ylabel, "title": title,
@@ -244,20 +259,33 @@ def _auto_ylim(table, logy: bool) -> tuple[float, float]:
     return float(vals.min() - pad), float(vals.max() + pad)
 
 
+def _math(text: str) -> str:
+    """``text`` as HTML with each ``$…$`` as ``\\(…\\)`` in an element MathJax typesets (the
+    class ``mathjax_process``: the book's MathJax processes only such elements in outputs)."""
+    parts = text.split("$")
+    return "".join(html.escape(p) if i % 2 == 0 else
+                   f'<span class="mathjax_process">\\({html.escape(p)}\\)</span>'
+                   for i, p in enumerate(parts))
+
+
 def _html(spec: dict):
     from IPython.display import HTML
 
     data = json.dumps(spec, separators=(",", ":"), allow_nan=False)
     uid = "ttsbook-fig-" + hashlib.sha1(data.encode()).hexdigest()[:10]   # the same on every run
     controls = "".join(
-        f'<label>{html.escape(s["name"])} <input type="range" min="0" max="{len(s["values"]) - 1}" '
-        f'step="1" value="{len(s["values"]) // 2}" aria-label="{html.escape(s["name"])}"> '
+        f'<label><span>{_math(s["name"])}</span> <input type="range" min="0" max="{len(s["values"]) - 1}" '
+        f'step="1" value="{len(s["values"]) // 2}" aria-label="{html.escape(s["name"].replace("$", ""))}"> '
         f'<output data-value-of="{i}"></output></label>'
         for i, s in enumerate(spec["sliders"]))
     title = f'<div class="ttsbook-curves-title">{html.escape(spec["title"])}</div>' if spec["title"] else ""
     body = (f'<style>{STYLE}</style><div class="ttsbook-curves" id="{uid}">{title}'
             f'<div class="ttsbook-curves-controls">{controls}</div>'
-            f'<div class="ttsbook-curves-plot"></div><div class="ttsbook-curves-legend"></div>'
-            f'<div class="ttsbook-curves-note"></div></div>'
+            f'<div class="ttsbook-curves-frame">'
+            f'<div class="ttsbook-curves-ylabel"><span>{_math(spec["ylabel"])}</span></div>'
+            f'<div class="ttsbook-curves-plot"></div>'
+            f'<div class="ttsbook-curves-xlabel">{_math(spec["xlabel"])}</div></div>'
+            f'<div class="ttsbook-curves-legend"></div>'
+            f'<div class="ttsbook-curves-note" aria-live="polite"></div></div>'
             f'<script>{SCRIPT}\nwindow.ttsbookCurves(document.getElementById("{uid}"), {data});</script>')
     return HTML(body)

@@ -4,8 +4,9 @@ A chapter states each claim it tests with :func:`claim` and shows its verdicts a
 :func:`verdicts` (an admonition, a ``text/markdown`` output). The claims page of the book is
 generated from the same calls: :func:`collect` reads the chapters' MyST sources and finds the
 ``claim(...)`` calls with :mod:`ast` (their arguments must be literal strings), and
-:func:`table` writes the page's table, so that a verdict is never typed twice.
-:doc:`/book/01_setup` shows a chapter's use.
+:func:`page` writes the page's counts (:func:`summary`) and its two tables (:func:`table`), the
+paper's claims apart from the book's own extensions (``kind``), so that a verdict is never typed
+twice. :doc:`/book/01_setup` shows a chapter's use.
 """
 
 from __future__ import annotations
@@ -16,12 +17,20 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Claim", "claim", "verdicts", "collect", "table", "VERDICTS"]
+__all__ = ["Claim", "claim", "verdicts", "collect", "table", "page", "counts", "summary", "VERDICTS",
+           "KINDS"]
 
 #: The three verdicts a claim can get.
 VERDICTS = ("reproduced", "reproduced in a stated regime", "not reproduced")
 ICON = {"reproduced": "✓", "reproduced in a stated regime": "◐", "not reproduced": "✗"}
-_FIELDS = ("id", "claim", "verdict", "figure", "check", "regime")
+#: What a claim is: a claim the paper makes, or the book's own extension of the paper.
+KINDS = ("paper", "extension")
+# The admonition class of each verdict's box (the theme's colours: green, amber, red) and the
+# name in its class ttsbook-verdict-<name>.
+_BOX = {"reproduced": ("tip", "reproduced"),
+        "reproduced in a stated regime": ("attention", "regime"),
+        "not reproduced": ("danger", "not-reproduced")}
+_FIELDS = ("id", "claim", "verdict", "figure", "check", "regime", "source", "kind")
 _CELL = re.compile(r"^```\{code-cell\}[^\n]*\n(.*?)^```", re.S | re.M)
 _ID = re.compile(r"^[a-z0-9][a-z0-9.\-]*$")
 
@@ -36,11 +45,13 @@ class Claim:
     figure: str | None = None
     check: str | None = None
     regime: str | None = None
+    source: str | None = None    # where in the paper (a section, theorem or figure)
+    kind: str = "paper"          # "paper" or "extension" (KINDS)
     chapter: str | None = None   # the docname, filled in by collect
 
     def line(self) -> str:
-        """The claim as a MyST list item of the chapter's admonition."""
-        text = f"**{self.verdict.capitalize()}** {ICON[self.verdict]}: {self.claim.rstrip('.')}"
+        """The claim as a MyST list item of the chapter's verdict box."""
+        text = f"{ICON[self.verdict]} {self.claim.rstrip('.')}"
         if self.regime:
             text += f", when {self.regime}"
         if self.figure:
@@ -52,7 +63,7 @@ class Claim:
 
 
 def claim(id: str, claim: str, verdict: str, figure: str | None = None, check: str | None = None,
-          regime: str | None = None) -> Claim:
+          regime: str | None = None, source: str | None = None, kind: str = "paper") -> Claim:
     """A claim of the paper with the book's verdict.
 
     Parameters
@@ -71,6 +82,12 @@ def claim(id: str, claim: str, verdict: str, figure: str | None = None, check: s
         chapter, in words.
     regime : str, optional
         The setting where the claim holds; required for ``"reproduced in a stated regime"``.
+    source : str, optional
+        Where the paper states it (``"Theorem 3.1"``, ``"Section 4, Remark 4.1"``); for an
+        extension, the result of the paper it extends.
+    kind : str
+        One of :data:`KINDS`: ``"paper"``, a claim of the paper, or ``"extension"``, the book's
+        own result beyond the paper (listed apart on the claims page and counted apart).
 
     Every argument must be a literal string in the chapter's source: the claims page reads them
     from there without running the chapter.
@@ -82,25 +99,36 @@ def claim(id: str, claim: str, verdict: str, figure: str | None = None, check: s
         raise ValueError(f"id must be lower case letters, digits, '.' and '-', got {id!r}")
     if verdict not in VERDICTS:
         raise ValueError(f"verdict must be one of {VERDICTS}, got {verdict!r}")
-    for name, value in (("figure", figure), ("check", check), ("regime", regime)):
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+    for name, value in (("figure", figure), ("check", check), ("regime", regime), ("source", source)):
         if value is not None and (not isinstance(value, str) or not value.strip()):
             raise ValueError(f"{name} must be a non-empty string or None, got {value!r}")
     if verdict == "reproduced in a stated regime" and regime is None:
         raise ValueError("regime must say where the claim holds when the verdict is "
                          "'reproduced in a stated regime'")
-    return Claim(id, claim, verdict, figure, check, regime)
+    return Claim(id, claim, verdict, figure, check, regime, source, kind)
 
 
 def verdicts(*claims: Claim, title: str = "Verdicts"):
-    """The chapter's opening admonition: one line per claim (an IPython ``Markdown`` object)."""
+    """The chapter's opening verdicts: one admonition per verdict present, in the order of
+    :data:`VERDICTS`, each styled by its verdict (green ✓, amber ◐, red ✗), one line per claim
+    (an IPython ``Markdown`` object)."""
     from IPython.display import Markdown
 
     if not claims or not all(isinstance(c, Claim) for c in claims):
         raise ValueError("claims must be one or more results of ttsbook.claim(...)")
     if not isinstance(title, str) or not title.strip():
         raise ValueError(f"title must be a non-empty string, got {title!r}")
-    body = "\n".join(c.line() for c in claims)
-    return Markdown(f":::{{admonition}} {title}\n:class: tip\n{body}\n:::\n")
+    boxes = []
+    for verdict in VERDICTS:
+        mine = [c for c in claims if c.verdict == verdict]
+        if mine:
+            theme, name = _BOX[verdict]
+            body = "\n".join(c.line() for c in mine)
+            boxes.append(f":::{{admonition}} {title}: {ICON[verdict]} {verdict}\n"
+                         f":class: {theme} ttsbook-verdict ttsbook-verdict-{name}\n{body}\n:::\n")
+    return Markdown("\n".join(boxes))
 
 
 def collect(paths) -> list[Claim]:
@@ -162,8 +190,39 @@ def _name(func) -> str | None:
     return None
 
 
-def table(claims: list[Claim]) -> str:
-    """The claims page's table (a MyST ``list-table``): claim, chapter and figure, verdict, check.
+def counts(claims: list[Claim]) -> dict[str, int]:
+    """How many of ``claims`` have each verdict, in the order of :data:`VERDICTS`."""
+    if not all(isinstance(c, Claim) for c in claims):
+        raise ValueError("claims must be results of ttsbook.claim(...) or collect(...)")
+    return {v: sum(c.verdict == v for c in claims) for v in VERDICTS}
+
+
+def _tally(claims: list[Claim], words: bool = True) -> str:
+    """``19 ✓ reproduced, 8 ◐ reproduced in a stated regime, 2 ✗ not reproduced`` (or, without
+    words, ``19 ✓, 8 ◐, 2 ✗``)."""
+    return ", ".join(f"{n} {ICON[v]}" + (f" {v}" if words else "") for v, n in counts(claims).items())
+
+
+def summary(claims: list[Claim]) -> str:
+    """The counts by verdict as a MyST paragraph: all claims, then the paper's claims and the
+    book's extensions apart (what the introduction and the claims page open with)."""
+    if not claims or not all(isinstance(c, Claim) for c in claims):
+        raise ValueError("claims must be one or more results of ttsbook.claim(...) or collect(...)")
+    paper = [c for c in claims if c.kind == "paper"]
+    extension = [c for c in claims if c.kind == "extension"]
+    return (f"**{len(claims)} claims tested: {_tally(claims)}.** Of them, {len(paper)} are claims "
+            f"of the paper ({_tally(paper, words=False)}) and {len(extension)} the book's own "
+            f"extensions ({_tally(extension, words=False)}).\n")
+
+
+_SHORT = {"reproduced": "reproduced", "reproduced in a stated regime": "in a stated regime",
+          "not reproduced": "not reproduced"}
+
+
+def table(claims: list[Claim], kind: str = "paper") -> str:
+    """The claims page's table of one kind (a MyST ``list-table``): verdict first, then the
+    claim (with the regime where it holds), where the paper states it (for an extension, what
+    it extends), and the chapter, figure and check.
 
     A chapter is linked as "Chapter N" (from its file name ``NN_name``). The check is prose; a
     test it names (``tests/test_x.py::test_y``) is set as code, and a leading "chapter N: " that
@@ -171,18 +230,40 @@ def table(claims: list[Claim]) -> str:
     """
     if not all(isinstance(c, Claim) and c.chapter for c in claims):
         raise ValueError("claims must be results of collect(...) (each knows its chapter)")
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+    claims = [c for c in claims if c.kind == kind]
     if not claims:
-        return "No chapter states a claim yet.\n"
-    rows = [":::{list-table}", ":header-rows: 1", ":widths: 44 16 20 20", ":class: ttsbook-claims", "",
-            "* - Claim of the paper", "  - Chapter and figure", "  - Verdict", "  - Check"]
+        return "No chapter states such a claim yet.\n"
+    source = "In the paper" if kind == "paper" else "Extends"
+    rows = [":::{list-table}", ":header-rows: 1", ":widths: 14 44 16 26",
+            f":class: ttsbook-claims ttsbook-claims-{kind}", "",
+            "* - Verdict", "  - Claim", f"  - {source}", "  - Chapter, figure and check"]
     for c in claims:
         number = _chapter_number(c.chapter)
         where = f"{{doc}}`Chapter {number} </{c.chapter}>`" if number else f"{{doc}}`/{c.chapter}`"
         if c.figure:
             where += f", {{numref}}`{c.figure}`"
-        verdict = f"{ICON[c.verdict]} {c.verdict}" + (f" ({c.regime})" if c.regime else "")
-        rows += [f"* - {c.claim}", f"  - {where}", f"  - {verdict}", f"  - {_check_text(c.check, number)}"]
+        where += f": {_check_text(c.check, number)}" if c.check else ""
+        text = c.claim + (f" *Where:* {c.regime}." if c.regime else "")
+        rows += [f"* - {ICON[c.verdict]} {_SHORT[c.verdict]}", f"  - {text}",
+                 f"  - {c.source or '—'}", f"  - {where}"]
     return "\n".join(rows + [":::", ""])
+
+
+def page(claims: list[Claim]) -> str:
+    """The generated part of the claims page: the counts, then the paper's claims and the
+    book's extensions, each in its own section and table."""
+    if not claims:
+        return "No chapter states a claim yet.\n"
+    return "\n".join([summary(claims),
+                      "## Claims of the paper", "",
+                      "Each with the section, theorem or figure of the paper that states it.", "",
+                      table(claims, "paper"),
+                      "## The book's own extensions", "",
+                      "Results the book adds to the paper, each with the result it extends; they "
+                      "are not counted among the paper's claims.", "",
+                      table(claims, "extension")])
 
 
 _TEST_ID = re.compile(r"(tests/[\w/.\-]+\.py(?:::[\w\[\].\-]+)*)")

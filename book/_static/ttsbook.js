@@ -1,0 +1,68 @@
+/* The book's scripts (added to every page by _config.yml, html_js_files).
+ *
+ * 1. Both sidebar toggles work on every screen.
+ *
+ * pydata-sphinx-theme 0.17 renders its own `.primary-toggle` and `.secondary-toggle` in the
+ * top bar, and sphinx-book-theme renders a second pair in the article's header, which is the
+ * pair a reader sees. The themes bind their click handlers (open the sidebar as a dialog on a
+ * narrow screen, collapse the site menu on a wide one) to the first button of each class only
+ * (`document.querySelector`; pydata-sphinx-theme issue #2451), so the visible buttons did
+ * nothing. Here every other button of the class passes its click on to the bound one.
+ */
+(function () {
+  function forward(selector) {
+    const buttons = Array.from(document.querySelectorAll(selector));
+    const bound = buttons[0];
+    buttons.slice(1).forEach((button) => {
+      button.addEventListener("click", (event) => {
+        event.preventDefault();
+        event.stopPropagation();
+        button.blur();
+        bound.click();
+      });
+    });
+  }
+  function setup() {
+    forward(".primary-toggle");
+    forward(".secondary-toggle");
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", setup);
+  } else {
+    setup();
+  }
+})();
+
+/* 2. Search results quote the page's text.
+ *
+ * Sphinx's search page quotes each result from the text of the page's main element, which in
+ * this theme begins with the header's buttons (Binder, Colab, Repository, .md, .pdf) and the
+ * page's table of contents, so the quotes read "…Binder" or "…Contents 8.1. …". Here the quote
+ * is taken from the article alone, without buttons, navigation, code cells or their toggles,
+ * with its whitespace collapsed.
+ */
+(function () {
+  const SKIP = [".headerlink", "script", "style", "button", "nav", ".bd-header-article",
+                ".header-article-items", ".prev-next-area", ".bd-footer-article", ".toggle-details",
+                ".cell_input", "details > summary", "mjx-assistive-mml"].join(",");
+  function articleText(htmlString, anchor) {
+    const doc = new DOMParser().parseFromString(htmlString, "text/html");
+    const article = doc.querySelector("article.bd-article") || doc.querySelector('[role="main"]');
+    if (!article) return "";
+    article.querySelectorAll(SKIP).forEach((el) => el.remove());
+    let node = article;
+    if (anchor) {
+      try { node = article.querySelector(anchor) || article; } catch (e) { node = article; }
+    }
+    // Formulas are quoted as their TeX, without the \( \) and \[ \] around them.
+    return (node.textContent || "").replace(/\\[()[\]]/g, "").replace(/\s+/g, " ").trim();
+  }
+  function install() {
+    if (typeof Search !== "undefined" && Search.htmlToText) Search.htmlToText = articleText;
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", install);
+  } else {
+    install();
+  }
+})();
