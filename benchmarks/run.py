@@ -45,10 +45,14 @@ def run_chapter(path: Path, timeout: int) -> dict:
     from nbclient import NotebookClient
 
     nb = jupytext.read(path)
-    nb.cells.append(nbformat.v4.new_code_cell(
-        f"import resource; print('{MARKER}' + str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))"))
-    client = NotebookClient(nb, kernel_name="python3", timeout=timeout,
-                            resources={"metadata": {"path": str(path.parent)}})
+    nb.cells.append(
+        nbformat.v4.new_code_cell(
+            f"import resource; print('{MARKER}' + str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))"
+        )
+    )
+    client = NotebookClient(
+        nb, kernel_name="python3", timeout=timeout, resources={"metadata": {"path": str(path.parent)}}
+    )
     t0 = time.perf_counter()
     error = None
     try:
@@ -60,8 +64,12 @@ def run_chapter(path: Path, timeout: int) -> dict:
     for out in nb.cells[-1].get("outputs", []):
         if out.get("name") == "stdout" and MARKER in out.get("text", ""):
             peak = int(out["text"].split(MARKER)[1].split()[0]) / MB
-    return {"chapter": str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path),
-            "seconds": wall, "peak_mib": peak, "error": error}
+    return {
+        "chapter": str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path),
+        "seconds": wall,
+        "peak_mib": peak,
+        "error": error,
+    }
 
 
 # ----------------------------------------------------------------------------- LSA training
@@ -93,12 +101,17 @@ def _train_job(name: str, d: int, n: int, target: float, threads: int | None = N
     hit = np.flatnonzero(history.rel_error <= target)
     first = int(history.steps[hit[0]]) if hit.size else None
     return {
-        "spectrum": name, "d": d, "n": n, "steps": steps, "total_seconds": total,
+        "spectrum": name,
+        "d": d,
+        "n": n,
+        "steps": steps,
+        "total_seconds": total,
         "step_reached": first,
         # training cost is the same at every step, so the time to a step is proportional to it
         "seconds_to_target": None if first is None else total * first / max(steps, 1),
         "final_rel_error": float(history.rel_error[-1]),
-        "threads": torch.get_num_threads(), "peak_mib": _peak_mib(),
+        "threads": torch.get_num_threads(),
+        "peak_mib": _peak_mib(),
     }
 
 
@@ -123,8 +136,9 @@ def _best_time(fn, repeats: int) -> float:
     return min(times)
 
 
-def _rollout_job(d: int, m: int, k: int, batch: int, loop_prompts: int, repeats: int,
-                 threads: int | None = None) -> dict:
+def _rollout_job(
+    d: int, m: int, k: int, batch: int, loop_prompts: int, repeats: int, threads: int | None = None
+) -> dict:
     import torch
 
     _set_threads(threads)
@@ -148,19 +162,29 @@ def _rollout_job(d: int, m: int, k: int, batch: int, loop_prompts: int, repeats:
     # the same rollout one prompt at a time (timed on a subset, per prompt)
     def loop():
         for b in range(loop_prompts):
-            cot.rollout(model, X[b:b + 1], y[b:b + 1], k)
+            cot.rollout(model, X[b : b + 1], y[b : b + 1], k)
 
     t_loop = _best_time(loop, max(1, repeats // 2)) * batch / loop_prompts
     roll_rate, mm_rate = flops / t_roll, mm_flops / t_mm
     return {
-        "d": d, "m": m, "k": k, "batch": batch, "dtype": "float32", "flops": flops,
-        "rollout_seconds": t_roll, "rollout_gflops": roll_rate / 1e9,
+        "d": d,
+        "m": m,
+        "k": k,
+        "batch": batch,
+        "dtype": "float32",
+        "flops": flops,
+        "rollout_seconds": t_roll,
+        "rollout_gflops": roll_rate / 1e9,
         "prompts_per_second": batch / t_roll,
-        "matmul_shape": [batch, q, q], "matmul_seconds": t_mm, "matmul_gflops": mm_rate / 1e9,
+        "matmul_shape": [batch, q, q],
+        "matmul_seconds": t_mm,
+        "matmul_gflops": mm_rate / 1e9,
         "ratio_to_matmul": roll_rate / mm_rate,
-        "loop_prompts_timed": loop_prompts, "loop_seconds_extrapolated": t_loop,
+        "loop_prompts_timed": loop_prompts,
+        "loop_seconds_extrapolated": t_loop,
         "speedup_over_loop": t_loop / t_roll,
-        "threads": torch.get_num_threads(), "peak_mib": _peak_mib(),
+        "threads": torch.get_num_threads(),
+        "peak_mib": _peak_mib(),
     }
 
 
@@ -180,10 +204,18 @@ def _gpt2_chain_job(checkpoint: str, m: int, k: int, batch: int, repeats: int, t
     t_cache = _best_time(lambda: cot.rollout(model, X, y, k, method="cache"), repeats)
     t_whole = _best_time(lambda: cot.rollout(model, X, y, k, method="append"), max(1, repeats // 2))
     return {
-        "checkpoint": checkpoint, "d": d, "m": m, "k": k, "batch": batch,
-        "cache_seconds": t_cache, "whole_seconds": t_whole, "speedup": t_whole / t_cache,
-        "max_abs_difference": float((cached - whole).abs().max()), "max_abs_iterate": float(whole.abs().max()),
-        "threads": torch.get_num_threads(), "peak_mib": _peak_mib(),
+        "checkpoint": checkpoint,
+        "d": d,
+        "m": m,
+        "k": k,
+        "batch": batch,
+        "cache_seconds": t_cache,
+        "whole_seconds": t_whole,
+        "speedup": t_whole / t_cache,
+        "max_abs_difference": float((cached - whole).abs().max()),
+        "max_abs_iterate": float(whole.abs().max()),
+        "threads": torch.get_num_threads(),
+        "peak_mib": _peak_mib(),
     }
 
 
@@ -203,28 +235,64 @@ def print_table(results: dict) -> None:
         status = "FAILED " + ch["error"] if ch["error"] else ""
         rows.append(("chapter", ch["chapter"], f"{ch['seconds']:.1f} s", _fmt(ch["peak_mib"], ".0f"), status))
     for tr in results.get("train", []):
-        reached = (f"{tr['seconds_to_target']:.2f} s (step {tr['step_reached']}/{tr['steps']})"
-                   if tr["step_reached"] is not None else f"not reached in {tr['steps']} steps")
-        rows.append(("train to 2%", f"{tr['spectrum']} d={tr['d']} n={tr['n']} ({tr['threads']} thr)", reached,
-                     _fmt(tr["peak_mib"], ".0f"),
-                     f"total {tr['total_seconds']:.2f} s, final rel. error {tr['final_rel_error']:.2%}"))
+        reached = (
+            f"{tr['seconds_to_target']:.2f} s (step {tr['step_reached']}/{tr['steps']})"
+            if tr["step_reached"] is not None
+            else f"not reached in {tr['steps']} steps"
+        )
+        rows.append(
+            (
+                "train to 2%",
+                f"{tr['spectrum']} d={tr['d']} n={tr['n']} ({tr['threads']} thr)",
+                reached,
+                _fmt(tr["peak_mib"], ".0f"),
+                f"total {tr['total_seconds']:.2f} s, final rel. error {tr['final_rel_error']:.2%}",
+            )
+        )
     ro = results.get("rollout")
     if ro:
         setting = f"d={ro['d']} m={ro['m']} k={ro['k']} batch={ro['batch']} ({ro['threads']} thr)"
-        rows.append(("rollout", setting, f"{ro['rollout_seconds'] * 1e3:.1f} ms",
-                     _fmt(ro["peak_mib"], ".0f"),
-                     f"{ro['prompts_per_second']:.3g} prompts/s, {ro['rollout_gflops']:.3g} GFLOP/s"))
-        rows.append(("rollout / matmul", f"bmm {ro['matmul_shape']}", f"{ro['ratio_to_matmul']:.3f}", "",
-                     f"matmul {ro['matmul_gflops']:.3g} GFLOP/s at equal FLOPs ({ro['flops']:.3g})"))
-        rows.append(("rollout / loop", "one prompt at a time", f"{ro['speedup_over_loop']:.1f}x faster", "",
-                     f"loop {ro['loop_seconds_extrapolated']:.2f} s for the batch "
-                     f"(timed on {ro['loop_prompts_timed']} prompts)"))
+        rows.append(
+            (
+                "rollout",
+                setting,
+                f"{ro['rollout_seconds'] * 1e3:.1f} ms",
+                _fmt(ro["peak_mib"], ".0f"),
+                f"{ro['prompts_per_second']:.3g} prompts/s, {ro['rollout_gflops']:.3g} GFLOP/s",
+            )
+        )
+        rows.append(
+            (
+                "rollout / matmul",
+                f"bmm {ro['matmul_shape']}",
+                f"{ro['ratio_to_matmul']:.3f}",
+                "",
+                f"matmul {ro['matmul_gflops']:.3g} GFLOP/s at equal FLOPs ({ro['flops']:.3g})",
+            )
+        )
+        rows.append(
+            (
+                "rollout / loop",
+                "one prompt at a time",
+                f"{ro['speedup_over_loop']:.1f}x faster",
+                "",
+                f"loop {ro['loop_seconds_extrapolated']:.2f} s for the batch "
+                f"(timed on {ro['loop_prompts_timed']} prompts)",
+            )
+        )
     ch = results.get("gpt2_chain")
     if ch:
         setting = f"{ch['checkpoint']} m={ch['m']} k={ch['k']} batch={ch['batch']} ({ch['threads']} thr)"
-        rows.append(("GPT-2 chain, cached", setting, f"{ch['cache_seconds']:.2f} s", _fmt(ch["peak_mib"], ".0f"),
-                     f"{ch['speedup']:.1f}x faster than re-running the sequence ({ch['whole_seconds']:.2f} s); "
-                     f"max |difference| {ch['max_abs_difference']:.1e} (iterates up to {ch['max_abs_iterate']:.3g})"))
+        rows.append(
+            (
+                "GPT-2 chain, cached",
+                setting,
+                f"{ch['cache_seconds']:.2f} s",
+                _fmt(ch["peak_mib"], ".0f"),
+                f"{ch['speedup']:.1f}x faster than re-running the sequence ({ch['whole_seconds']:.2f} s); "
+                f"max |difference| {ch['max_abs_difference']:.1e} (iterates up to {ch['max_abs_iterate']:.3g})",
+            )
+        )
     head = ("measure", "setting", "value", "peak MiB", "notes")
     widths = [max(len(str(r[i])) for r in rows + [head]) for i in range(5)]
     line = "  ".join(f"{{:<{w}}}" for w in widths)
@@ -233,14 +301,20 @@ def print_table(results: dict) -> None:
     for r in rows:
         print(line.format(*r))
     env = results["environment"]
-    print(f"\n{env['python']} · torch {env['torch']} · {env['cpus']} CPUs · torch threads {env['torch_threads']} · "
-          f"load average at start {env['load_average']}")
+    print(
+        f"\n{env['python']} · torch {env['torch']} · {env['cpus']} CPUs · torch threads {env['torch_threads']} · "
+        f"load average at start {env['load_average']}"
+    )
 
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--only", choices=["chapters", "train", "rollout", "gpt2"], action="append",
-                   help="run only these sections (repeatable); default: all")
+    p.add_argument(
+        "--only",
+        choices=["chapters", "train", "rollout", "gpt2"],
+        action="append",
+        help="run only these sections (repeatable); default: all",
+    )
     p.add_argument("--chapters", default="book/[0-9]*.md", help="glob of chapter sources (from the repo root)")
     p.add_argument("--timeout", type=int, default=900, help="per-cell timeout of a chapter, seconds")
     p.add_argument("--d", type=int, default=10, help="dimension for training and rollout")
@@ -250,8 +324,12 @@ def main(argv=None) -> int:
     p.add_argument("--batch", type=int, default=4096, help="prompts in the rollout batch")
     p.add_argument("--loop-prompts", type=int, default=256, help="prompts timed in the per-prompt loop")
     p.add_argument("--repeats", type=int, default=5, help="timing repeats (best is kept)")
-    p.add_argument("--threads", type=int, default=None,
-                   help="torch threads for every job, chapters included (default: torch's choice)")
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="torch threads for every job, chapters included (default: torch's choice)",
+    )
     p.add_argument("--gpt2-checkpoint", default="gpt2_chain_n30_k3", help="model of the GPT-2 chain benchmark")
     p.add_argument("--gpt2-prompts", type=int, default=500, help="prompts of the GPT-2 chain benchmark")
     p.add_argument("--gpt2-k", type=int, default=25, help="CoT steps of the GPT-2 chain benchmark")
@@ -260,17 +338,22 @@ def main(argv=None) -> int:
     sections = set(args.only or ["chapters", "train", "rollout", "gpt2"])
 
     os.environ["PYTHONPATH"] = os.pathsep.join(
-        x for x in [str(ROOT), os.environ.get("PYTHONPATH", "")] if x)  # kernels import this checkout
+        x for x in [str(ROOT), os.environ.get("PYTHONPATH", "")] if x
+    )  # kernels import this checkout
     sys.path.insert(0, str(ROOT))
     if args.threads:  # chapters' kernels read these when torch starts
         os.environ["OMP_NUM_THREADS"] = os.environ["MKL_NUM_THREADS"] = str(args.threads)
     import torch
 
-    results: dict = {"environment": {
-        "python": f"Python {platform.python_version()}", "torch": torch.__version__,
-        "cpus": os.cpu_count(), "torch_threads": torch.get_num_threads(),
-        "load_average": " ".join(f"{x:.2f}" for x in os.getloadavg()),
-    }}
+    results: dict = {
+        "environment": {
+            "python": f"Python {platform.python_version()}",
+            "torch": torch.__version__,
+            "cpus": os.cpu_count(),
+            "torch_threads": torch.get_num_threads(),
+            "load_average": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        }
+    }
     if "chapters" in sections:
         paths = sorted(Path(x) for x in glob.glob(str(ROOT / args.chapters)))
         if not paths:
@@ -286,12 +369,14 @@ def main(argv=None) -> int:
             results["train"].append(_in_fresh_process(_train_job, name, args.d, args.n, 0.02, args.threads))
     if "rollout" in sections:
         print("timing the rollout …", file=sys.stderr, flush=True)
-        results["rollout"] = _in_fresh_process(_rollout_job, args.d, args.m, args.k, args.batch,
-                                               args.loop_prompts, args.repeats, args.threads)
+        results["rollout"] = _in_fresh_process(
+            _rollout_job, args.d, args.m, args.k, args.batch, args.loop_prompts, args.repeats, args.threads
+        )
     if "gpt2" in sections:
         print("timing the GPT-2 chain …", file=sys.stderr, flush=True)
-        results["gpt2_chain"] = _in_fresh_process(_gpt2_chain_job, args.gpt2_checkpoint, args.m, args.gpt2_k,
-                                                  args.gpt2_prompts, args.repeats, args.threads)
+        results["gpt2_chain"] = _in_fresh_process(
+            _gpt2_chain_job, args.gpt2_checkpoint, args.m, args.gpt2_k, args.gpt2_prompts, args.repeats, args.threads
+        )
     print_table(results)
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2))

@@ -35,8 +35,17 @@ def run(d: int, n: int, name: str, mode: str) -> dict:
         warnings.simplefilter("always")
         _, hist = lsa.train(Lam, n, mode=mode, progress=False)
     seconds = time.perf_counter() - start
-    return dict(d=d, n=n, spectrum=name, mode=mode, kappa=mu[-1] / mu[0], steps=int(hist.steps[-1]),
-                error=float(hist.rel_error[-1]), seconds=seconds, warned=bool(caught))
+    return dict(
+        d=d,
+        n=n,
+        spectrum=name,
+        mode=mode,
+        kappa=mu[-1] / mu[0],
+        steps=int(hist.steps[-1]),
+        error=float(hist.rel_error[-1]),
+        seconds=seconds,
+        warned=bool(caught),
+    )
 
 
 def main() -> None:
@@ -44,16 +53,21 @@ def main() -> None:
     parser.add_argument("--modes", nargs="+", default=["population", "sampled"], choices=lsa.MODES)
     parser.add_argument("--dims", nargs="+", type=int, default=[5, 10, 20, 40])
     args = parser.parse_args()
-    print(f"{'d':>3} {'n':>4} {'spectrum':<12} {'mode':<10} {'kappa':>8} {'steps':>6} "
-          f"{'rel.err':>8} {'time s':>7} warned", flush=True)
+    print(
+        f"{'d':>3} {'n':>4} {'spectrum':<12} {'mode':<10} {'kappa':>8} {'steps':>6} "
+        f"{'rel.err':>8} {'time s':>7} warned",
+        flush=True,
+    )
     for mode in args.modes:
         for d in args.dims:
             for n in (math.ceil(d / 2), 2 * d, 8 * d):
                 for name in SPECTRA:
                     r = run(d, n, name, mode)
-                    print(f"{r['d']:>3} {r['n']:>4} {r['spectrum']:<12} {r['mode']:<10} {r['kappa']:>8.1f} "
-                          f"{r['steps']:>6} {r['error']:>8.4f} {r['seconds']:>7.1f} {'yes' if r['warned'] else 'no'}",
-                          flush=True)
+                    print(
+                        f"{r['d']:>3} {r['n']:>4} {r['spectrum']:<12} {r['mode']:<10} {r['kappa']:>8.1f} "
+                        f"{r['steps']:>6} {r['error']:>8.4f} {r['seconds']:>7.1f} {'yes' if r['warned'] else 'no'}",
+                        flush=True,
+                    )
 
 
 if __name__ == "__main__":

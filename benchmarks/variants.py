@@ -54,7 +54,7 @@ def _rewrite(line: str, shift: int, double_d: bool) -> str:
     if len(names) != len(values):
         return line
     new, changed = [], False
-    for name, val in zip(names, values):
+    for name, val in zip(names, values, strict=False):
         src = ast.unparse(val)
         if "seed" in name.lower() and shift:
             src, changed = f"({src}) + {shift}", True
@@ -84,11 +84,15 @@ def execute(nb, path: Path, timeout: int) -> tuple[bool, float, float, str]:
     import nbformat
     from nbclient import NotebookClient
 
-    nb.cells.append(nbformat.v4.new_code_cell(
-        "import resource as _r; _u = _r.getrusage(_r.RUSAGE_SELF); _c = _r.getrusage(_r.RUSAGE_CHILDREN); "
-        f"print('{MARKER}' + str(_u.ru_utime + _u.ru_stime + _c.ru_utime + _c.ru_stime))"))
-    client = NotebookClient(nb, kernel_name="python3", timeout=timeout,
-                            resources={"metadata": {"path": str(path.parent)}})
+    nb.cells.append(
+        nbformat.v4.new_code_cell(
+            "import resource as _r; _u = _r.getrusage(_r.RUSAGE_SELF); _c = _r.getrusage(_r.RUSAGE_CHILDREN); "
+            f"print('{MARKER}' + str(_u.ru_utime + _u.ru_stime + _c.ru_utime + _c.ru_stime))"
+        )
+    )
+    client = NotebookClient(
+        nb, kernel_name="python3", timeout=timeout, resources={"metadata": {"path": str(path.parent)}}
+    )
     t0 = time.perf_counter()
     try:
         client.execute()
@@ -102,7 +106,7 @@ def execute(nb, path: Path, timeout: int) -> tuple[bool, float, float, str]:
     for out in nb.cells[-1].get("outputs", []):
         for line in out.get("text", "").splitlines():
             if line.startswith(MARKER):
-                cpu = float(line[len(MARKER):])
+                cpu = float(line[len(MARKER) :])
     return ok, wall, cpu, err
 
 
@@ -131,8 +135,19 @@ def main() -> None:
             print(f"{path.stem:24} {name:12} {'yes' if ok else 'NO':6} {wall:7.1f} {cpu:7.1f}  {err}", flush=True)
             if args.json:
                 with open(args.json, "a") as fh:
-                    fh.write(json.dumps(dict(chapter=path.stem, variant=name, holds=ok, seconds=round(wall, 1),
-                                             cpu_seconds=round(cpu, 1), error=err)) + "\n")
+                    fh.write(
+                        json.dumps(
+                            dict(
+                                chapter=path.stem,
+                                variant=name,
+                                holds=ok,
+                                seconds=round(wall, 1),
+                                cpu_seconds=round(cpu, 1),
+                                error=err,
+                            )
+                        )
+                        + "\n"
+                    )
 
 
 if __name__ == "__main__":

@@ -7,8 +7,8 @@ visible code, and figures whose legend covers data.
 
 In the HTML a code cell is visible unless its input is collapsed or removed (tags
 ``hide-input``, ``hide-cell``, ``remove-input``, ``remove-cell``); in a notebook the same tags
-are read from the cell's metadata. An assert counts with its continuation lines. A table cell is in e-notation when its text holds a number
-such as ``1.2e-05`` or ``3E+4``.
+are read from the cell's metadata. An assert counts with its continuation lines. A table cell is
+in e-notation when its text holds a number such as ``1.2e-05`` or ``3E+4``.
 """
 
 from __future__ import annotations
@@ -47,8 +47,11 @@ def _text(html: str) -> str:
 
 
 def table_cells(html: str) -> list[str]:
-    return [_text(c) for table in re.findall(r"<table.*?</table>", html, re.S)
-            for c in re.findall(r"<t[dh]\b[^>]*>(.*?)</t[dh]>", table, re.S)]
+    return [
+        _text(c)
+        for table in re.findall(r"<table.*?</table>", html, re.S)
+        for c in re.findall(r"<t[dh]\b[^>]*>(.*?)</t[dh]>", table, re.S)
+    ]
 
 
 def count_html(directory: Path) -> dict:
@@ -79,8 +82,12 @@ def count_html(directory: Path) -> dict:
             if self.current is not None and any(inp for _, inp in self.stack):
                 self.current["text"] += data
 
-    counts = {"e-notation table cells": 0, "visible assert lines": 0, "figures": 0,
-              "figures with a legend over data": 0}
+    counts = {
+        "e-notation table cells": 0,
+        "visible assert lines": 0,
+        "figures": 0,
+        "figures with a legend over data": 0,
+    }
     pages = {}
     for page in sorted((directory / "book").glob("*.html")):
         html = page.read_text()
@@ -104,13 +111,22 @@ def count_notebooks(rev: str | None) -> dict:
     if rev is None:
         files = {p.name: p.read_text() for p in sorted((ROOT / "book").glob("*.ipynb"))}
     else:
-        names = subprocess.run(["git", "-C", str(ROOT), "ls-tree", "--name-only", rev, "book/"],
-                               check=True, capture_output=True, text=True).stdout.split()
-        files = {Path(n).name: subprocess.run(["git", "-C", str(ROOT), "show", f"{rev}:{n}"], check=True,
-                                              capture_output=True, text=True).stdout
-                 for n in names if n.endswith(".ipynb")}
-    counts = {"e-notation table cells": 0, "visible assert lines": 0, "figures": 0,
-              "figures with a legend over data": 0}
+        names = subprocess.run(
+            ["git", "-C", str(ROOT), "ls-tree", "--name-only", rev, "book/"], check=True, capture_output=True, text=True
+        ).stdout.split()
+        files = {
+            Path(n).name: subprocess.run(
+                ["git", "-C", str(ROOT), "show", f"{rev}:{n}"], check=True, capture_output=True, text=True
+            ).stdout
+            for n in names
+            if n.endswith(".ipynb")
+        }
+    counts = {
+        "e-notation table cells": 0,
+        "visible assert lines": 0,
+        "figures": 0,
+        "figures with a legend over data": 0,
+    }
     pages = {}
     for name, text in files.items():
         nb = json.loads(text)

@@ -64,8 +64,7 @@ def environment_pip() -> list[str]:
 
 def torch_version() -> str:
     """The torch pin, written once: ``torch==X`` in environment.yml's pip section."""
-    pins = [line.split("==", 1)[1].strip() for line in environment_pip()
-            if re.match(r"^torch\s*==", line)]
+    pins = [line.split("==", 1)[1].strip() for line in environment_pip() if re.match(r"^torch\s*==", line)]
     if len(pins) != 1:
         raise ValueError(f"environment.yml must pin torch exactly once (torch==X), found {pins}")
     return pins[0]
@@ -77,8 +76,11 @@ def torch_pip_args() -> list[str]:
 
 def clean_env(**extra: str) -> dict[str, str]:
     """os.environ without what would let a fresh environment see this checkout or .venv."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in {"PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PIP_CONSTRAINT", "JUPYTER_PATH"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PIP_CONSTRAINT", "JUPYTER_PATH"}
+    }
     env.update(extra)
     return env
 
@@ -98,9 +100,22 @@ def shared_torch(work: Path) -> Path:
     """
     site = work / "torch"
     if not (site / "torch").is_dir():
-        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                        "--target", str(site), f"torch=={torch_version()}", *torch_pip_args()],
-                       check=True, env=clean_env())
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--target",
+                str(site),
+                f"torch=={torch_version()}",
+                *torch_pip_args(),
+            ],
+            check=True,
+            env=clean_env(),
+        )
     return site
 
 
@@ -108,14 +123,23 @@ def fresh_venv(path: Path, torch_site: Path, reuse: bool = False) -> Path:
     """A new virtual environment at ``path``: pip, and the run's torch (:func:`shared_torch`)."""
     python = path / "bin" / "python"
     if reuse and python.exists():
-        subprocess.run([str(python), "-m", "pip", "uninstall", "--quiet", "--yes", "ttsbook"],
-                       check=True, env=clean_env(), capture_output=True)
+        subprocess.run(
+            [str(python), "-m", "pip", "uninstall", "--quiet", "--yes", "ttsbook"],
+            check=True,
+            env=clean_env(),
+            capture_output=True,
+        )
         return python
     if path.exists():
         shutil.rmtree(path)
     venv.EnvBuilder(with_pip=True, clear=True).create(path)
-    purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                             check=True, capture_output=True, text=True, env=clean_env()).stdout.strip()
+    purelib = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=clean_env(),
+    ).stdout.strip()
     (Path(purelib) / "ttsbook_run_torch.pth").write_text(f"{torch_site}\n")
     return python
 
@@ -125,9 +149,12 @@ def register_kernel(jupyter_path: Path, name: str, python: Path, env: dict[str, 
     folder = jupyter_path / "kernels" / name
     folder.mkdir(parents=True, exist_ok=True)
     path = os.pathsep.join([str(python.parent), os.environ.get("PATH", "")])
-    spec = {"argv": [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-            "display_name": name, "language": "python",
-            "env": {"PATH": path, "VIRTUAL_ENV": str(python.parents[1]), **env}}
+    spec = {
+        "argv": [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": name,
+        "language": "python",
+        "env": {"PATH": path, "VIRTUAL_ENV": str(python.parents[1]), **env},
+    }
     (folder / "kernel.json").write_text(json.dumps(spec, indent=1))
     return name
 
@@ -168,19 +195,38 @@ def run_nbval(copies: list[Path], kernel: str, jupyter_path: Path, pytest_args: 
     os.chdir(copies[0].parents[1])
     os.environ.clear()
     os.environ.update(clean_env(JUPYTER_PATH=str(jupyter_path)))  # the kernels inherit this
-    args = ["--nbval", "--nbval-kernel-name", kernel, "--nbval-sanitize-with", str(SANITIZE),
-            "--nbval-cell-timeout=1200", "-p", "no:cacheprovider", "-o", "addopts=", "-ra",
-            "--rootdir", str(copies[0].parents[1]), *pytest_args, *map(str, copies)]
+    args = [
+        "--nbval",
+        "--nbval-kernel-name",
+        kernel,
+        "--nbval-sanitize-with",
+        str(SANITIZE),
+        "--nbval-cell-timeout=1200",
+        "-p",
+        "no:cacheprovider",
+        "-o",
+        "addopts=",
+        "-ra",
+        "--rootdir",
+        str(copies[0].parents[1]),
+        *pytest_args,
+        *map(str, copies),
+    ]
     return int(pytest.main(args, plugins=[noskips, BookOnlyOutputs()]))
 
 
 def colab(notebooks: list[Path], work: Path, spec: str, reuse: bool, pytest_args: list[str]) -> int:
     python = fresh_venv(work / "colab-venv", shared_torch(work), reuse)
     pip(python, "ipykernel")
-    kernel = register_kernel(work / "jupyter", "ttsbook-colab", python, {
-        "TTSBOOK_PIP_SPEC": spec,
-        "PIP_CONSTRAINT": str(CONSTRAINTS),  # the chapter's `pip install` resolves within it
-    })
+    kernel = register_kernel(
+        work / "jupyter",
+        "ttsbook-colab",
+        python,
+        {
+            "TTSBOOK_PIP_SPEC": spec,
+            "PIP_CONSTRAINT": str(CONSTRAINTS),  # the chapter's `pip install` resolves within it
+        },
+    )
     shutil.rmtree(work / "notebooks", ignore_errors=True)
     shutil.rmtree(work / "binder-notebooks", ignore_errors=True)
     return run_nbval(lone_copies(notebooks, work / "notebooks"), kernel, work / "jupyter", pytest_args)
@@ -274,7 +320,7 @@ def main(argv: list[str] | None = None) -> int:
     work = args.workdir.resolve() if args.workdir else Path(tempfile.mkdtemp(prefix=f"ttsbook-{args.mode}-"))
     work.mkdir(parents=True, exist_ok=True)
     try:
-        status, spec = 0, pip_spec(work)          # one copy of the clone for both runs
+        status, spec = 0, pip_spec(work)  # one copy of the clone for both runs
         if args.mode in ("colab", "both"):
             status = colab(notebooks, work, spec, args.reuse, pytest_args)
         if args.mode in ("binder", "both"):

@@ -24,7 +24,7 @@ XLINK = "{http://www.w3.org/1999/xlink}"
 DATA = re.compile(r"^(line2d|PathCollection|LineCollection|PolyCollection)_\d+$")
 NOT_DATA = re.compile(r"^(matplotlib\.axis|legend)_\d+$")
 NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
-STEP = 1.5   # points: a drawn line is sampled this often between its vertices
+STEP = 1.5  # points: a drawn line is sampled this often between its vertices
 
 
 def _clip_rects(root) -> dict:
@@ -46,9 +46,9 @@ def _path_points(d: str) -> list[np.ndarray]:
         if cmd == "M":
             if current:
                 subpaths.append(np.array(current))
-            current = [nums[i:i + 2] for i in range(0, len(nums) - 1, 2)]
+            current = [nums[i : i + 2] for i in range(0, len(nums) - 1, 2)]
         elif cmd in "LCQ":
-            current.extend(nums[i:i + 2] for i in range(0, len(nums) - 1, 2))
+            current.extend(nums[i : i + 2] for i in range(0, len(nums) - 1, 2))
         elif cmd in "zZ" and current:
             current.append(current[0])
     if current:
@@ -61,7 +61,7 @@ def _sample(vertices: np.ndarray) -> np.ndarray:
         return vertices.reshape(-1, 2)
     seg = np.diff(vertices, axis=0)
     n = np.minimum(np.maximum(1, np.ceil(np.hypot(*seg.T) / STEP)), 4000).astype(int)
-    parts = [a + np.outer(np.arange(k) / k, s) for a, s, k in zip(vertices[:-1], seg, n)]
+    parts = [a + np.outer(np.arange(k) / k, s) for a, s, k in zip(vertices[:-1], seg, n, strict=True)]
     return np.vstack(parts + [vertices[-1:]])
 
 
@@ -108,8 +108,12 @@ def legend_coverage(svg_text: str) -> list[dict]:
             clip = clip_of(node)
             if clip is not None:
                 x0, y0, x1, y1 = clip
-                pts = pts[(pts[:, 0] >= x0 - 0.5) & (pts[:, 0] <= x1 + 0.5)
-                          & (pts[:, 1] >= y0 - 0.5) & (pts[:, 1] <= y1 + 0.5)]
+                pts = pts[
+                    (pts[:, 0] >= x0 - 0.5)
+                    & (pts[:, 0] <= x1 + 0.5)
+                    & (pts[:, 1] >= y0 - 0.5)
+                    & (pts[:, 1] <= y1 + 0.5)
+                ]
             points.append(pts)
     points = np.vstack(points) if points else np.empty((0, 2))
     legends = []
@@ -120,7 +124,7 @@ def legend_coverage(svg_text: str) -> list[dict]:
         if frame is None:
             continue
         x0, y0, x1, y1 = _bbox(np.vstack(_path_points(frame.get("d", ""))))
-        inside = ((points[:, 0] > x0) & (points[:, 0] < x1) & (points[:, 1] > y0) & (points[:, 1] < y1))
+        inside = (points[:, 0] > x0) & (points[:, 0] < x1) & (points[:, 1] > y0) & (points[:, 1] < y1)
         legends.append({"id": group.get("id"), "frame": (x0, y0, x1, y1), "covered": int(inside.sum())})
     return legends
 

@@ -10,8 +10,9 @@ import pytest
 
 
 def pytest_addoption(parser):
-    parser.addoption("--no-skips", action="store_true",
-                     help="fail the run when any test is skipped (make test and CI pass it)")
+    parser.addoption(
+        "--no-skips", action="store_true", help="fail the run when any test is skipped (make test and CI pass it)"
+    )
 
 
 def pytest_sessionfinish(session, exitstatus):
@@ -20,7 +21,6 @@ def pytest_sessionfinish(session, exitstatus):
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     skipped = reporter.stats.get("skipped", []) if reporter else []
     if skipped:
-        reporter.write_line(f"--no-skips: {len(skipped)} tests were skipped, which fails this run",
-                            red=True, bold=True)
+        reporter.write_line(f"--no-skips: {len(skipped)} tests were skipped, which fails this run", red=True, bold=True)
         if session.exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -49,8 +49,16 @@ def _later(path: Path) -> None:
 def build(src: Path) -> list[str]:
     """Run an incremental HTML build; the documents it read."""
     read: list[str] = []
-    app = Sphinx(str(src), str(src), str(src / "_build" / "html"), str(src / "_build" / "doctrees"),
-                 "html", status=None, warning=None, freshenv=False)
+    app = Sphinx(
+        str(src),
+        str(src),
+        str(src / "_build" / "html"),
+        str(src / "_build" / "doctrees"),
+        "html",
+        status=None,
+        warning=None,
+        freshenv=False,
+    )
     app.connect("env-before-read-docs", lambda app, env, docnames: read.extend(sorted(docnames)))
     app.build()
     return read

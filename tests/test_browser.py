@@ -75,8 +75,7 @@ def toc_pages(toc: dict) -> list[str]:
     walk(toc.get("parts"))
     walk(toc.get("chapters"))
     walk(toc.get("sections"))
-    return [str(Path(p).with_suffix("")) if Path(p).suffix in {".md", ".ipynb"} else p
-            for p in pages]
+    return [str(Path(p).with_suffix("")) if Path(p).suffix in {".md", ".ipynb"} else p for p in pages]
 
 
 PAGES = toc_pages(TOC)
@@ -116,8 +115,9 @@ def is_notebook(docname: str) -> bool:
 def tracked_files() -> set[str] | None:
     """Paths tracked by git in this checkout, or None outside a git checkout."""
     try:
-        out = subprocess.run(["git", "-C", str(ROOT), "ls-files", "-z"], check=True,
-                             capture_output=True, text=True).stdout
+        out = subprocess.run(
+            ["git", "-C", str(ROOT), "ls-files", "-z"], check=True, capture_output=True, text=True
+        ).stdout
     except (OSError, subprocess.CalledProcessError):
         return None
     return {p for p in out.split("\0") if p}
@@ -143,18 +143,19 @@ def ids_in(path: Path) -> frozenset[str]:
 
 # --- what the browser sees on one page -----------------------------------------------------
 
+
 @dataclass
 class PageReport:
     docname: str
     url: str
     status: int | None = None
-    problems: list[str] = field(default_factory=list)      # load errors, console, requests
+    problems: list[str] = field(default_factory=list)  # load errors, console, requests
     math: dict = field(default_factory=dict)
     images: list[dict] = field(default_factory=list)
     links: list[str] = field(default_factory=list)
     dom_ids: set[str] = field(default_factory=set)
-    phone: dict = field(default_factory=dict)              # layout at a phone's width
-    layout: dict = field(default_factory=dict)             # the layout checks (measure_layout)
+    phone: dict = field(default_factory=dict)  # layout at a phone's width
+    layout: dict = field(default_factory=dict)  # the layout checks (measure_layout)
 
 
 JS_WAIT_MATHJAX = """async (timeout) => {
@@ -252,13 +253,13 @@ def _visit_phone(context, report: PageReport) -> None:
 def _visit(context, base: str, docname: str) -> PageReport:
     report = PageReport(docname, f"{base}/{docname}.html")
     page = context.new_page()
-    page.on("console", lambda m: m.type == "error"
-            and report.problems.append(f"console error: {m.text}"))
+    page.on("console", lambda m: m.type == "error" and report.problems.append(f"console error: {m.text}"))
     page.on("pageerror", lambda e: report.problems.append(f"JavaScript error: {e}"))
-    page.on("requestfailed", lambda r: urlsplit(r.url).scheme != "data"
-            and report.problems.append(f"request failed: {r.url} ({r.failure})"))
-    page.on("response", lambda r: r.status >= 400
-            and report.problems.append(f"HTTP {r.status}: {r.url}"))
+    page.on(
+        "requestfailed",
+        lambda r: urlsplit(r.url).scheme != "data" and report.problems.append(f"request failed: {r.url} ({r.failure})"),
+    )
+    page.on("response", lambda r: r.status >= 400 and report.problems.append(f"HTTP {r.status}: {r.url}"))
     try:
         response = page.goto(report.url, wait_until="load", timeout=30_000)
         report.status = response.status if response else None
@@ -269,7 +270,7 @@ def _visit(context, base: str, docname: str) -> PageReport:
         report.images = page.evaluate(JS_IMAGES)
         found = page.evaluate(JS_LINKS)
         report.links, report.dom_ids = found["links"], set(found["ids"])
-        report.layout.update(_desktop_layout(page))     # last: it opens every dropdown
+        report.layout.update(_desktop_layout(page))  # last: it opens every dropdown
     except Exception as exc:  # a page that cannot be driven is a failure of that page
         report.problems.append(f"could not load the page: {exc}")
     finally:
@@ -281,6 +282,7 @@ def _visit(context, base: str, docname: str) -> PageReport:
 def crawl() -> dict[str, PageReport]:
     """Visit every page of the table of contents once; the tests below read the reports."""
     from playwright import sync_api
+
     server, base = _serve(HTML)
     external: list[str] = []
 
@@ -294,18 +296,19 @@ def crawl() -> dict[str, PageReport]:
     reports = {}
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        context = browser.new_context(viewport={"width": DESKTOP_WIDTH, "height": 900},
-                                      service_workers="block")
+        context = browser.new_context(viewport={"width": DESKTOP_WIDTH, "height": 900}, service_workers="block")
         context.route("**/*", only_local)
-        phone = browser.new_context(viewport={"width": PHONE_WIDTH, "height": 844},
-                                    is_mobile=True, has_touch=True, service_workers="block")
+        phone = browser.new_context(
+            viewport={"width": PHONE_WIDTH, "height": 844}, is_mobile=True, has_touch=True, service_workers="block"
+        )
         phone.route("**/*", only_local)
         try:
             for docname in PAGES:
                 n_external = len(external)
                 reports[docname] = _visit(context, base, docname)
-                reports[docname].problems += [f"request to another host (the book must be "
-                                              f"self-contained): {u}" for u in external[n_external:]]
+                reports[docname].problems += [
+                    f"request to another host (the book must be self-contained): {u}" for u in external[n_external:]
+                ]
                 _visit_phone(phone, reports[docname])
         finally:
             browser.close()
@@ -315,6 +318,7 @@ def crawl() -> dict[str, PageReport]:
 
 
 # --- the checks ----------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("docname", PAGES)
 def test_page_loads_without_errors(crawl, docname):
@@ -371,7 +375,8 @@ def test_page_fits_a_phone_screen(crawl, docname):
     phone = crawl[docname].phone
     assert "error" not in phone, f"{docname}: could not load at phone width: {phone.get('error')}"
     assert phone["scrollWidth"] <= phone["width"], (
-        f"{docname}: at {PHONE_WIDTH} px the page is {phone['scrollWidth']} px wide")
+        f"{docname}: at {PHONE_WIDTH} px the page is {phone['scrollWidth']} px wide"
+    )
     assert not phone["clipped"], f"{docname}: display equations cut off: {phone['clipped']}"
 
 
@@ -388,13 +393,13 @@ def launch_targets(links: list[str]) -> dict[str, list[tuple[str, str, str, str]
     found = {"Binder": [], "Colab": []}
     for href in links:
         if binder and href.startswith(binder + "/v2/gh/"):
-            head, _, query = href[len(binder + "/v2/gh/"):].partition("?")
+            head, _, query = href[len(binder + "/v2/gh/") :].partition("?")
             org, repo, branch = head.split("/", 2)
             urlpath = parse_qs(query).get("urlpath", [""])[0]
             path = re.sub(r"^(lab/tree|tree|notebooks)/", "", urlpath)
             found["Binder"].append((org, repo, branch, unquote(path)))
         elif colab and href.startswith(colab + "/github/"):
-            org, repo, blob, branch, path = href[len(colab + "/github/"):].split("/", 4)
+            org, repo, blob, branch, path = href[len(colab + "/github/") :].split("/", 4)
             assert blob == "blob", f"unexpected Colab URL {href}"
             found["Colab"].append((org, repo, branch, unquote(path)))
     return found
@@ -413,8 +418,9 @@ def test_launch_buttons_open_files_in_the_repository(crawl, docname):
             problems.append(f"the chapter has no {service} button")
         for t_org, t_repo, t_branch, path in sorted(set(targets[service])):
             if (t_org, t_repo, t_branch) != (org, repo, branch):
-                problems.append(f"{service} opens {t_org}/{t_repo}@{t_branch}, not this "
-                                f"book's repository {org}/{repo}@{branch}")
+                problems.append(
+                    f"{service} opens {t_org}/{t_repo}@{t_branch}, not this book's repository {org}/{repo}@{branch}"
+                )
             if not (ROOT / path).is_file():
                 problems.append(f"{service} opens {path}, which does not exist")
             elif tracked is not None and path not in tracked:
@@ -429,8 +435,7 @@ def test_launch_buttons_open_files_in_the_repository(crawl, docname):
 def public_modules() -> list[str]:
     import ttsbook
 
-    return sorted(m.name for m in pkgutil.iter_modules(ttsbook.__path__)
-                  if not m.name.startswith("_"))
+    return sorted(m.name for m in pkgutil.iter_modules(ttsbook.__path__) if not m.name.startswith("_"))
 
 
 def _entry(html: str, name: str) -> str:
@@ -440,7 +445,7 @@ def _entry(html: str, name: str) -> str:
     for tag in re.finditer(r"<dd\b|</dd>", html[start:]):
         depth += 1 if tag.group() != "</dd>" else -1
         if depth == 0:
-            return html[start:start + tag.end()]
+            return html[start : start + tag.end()]
     return html[start:]
 
 
@@ -465,8 +470,7 @@ def test_api_page_documents_every_public_name():
         elif not re.search(r'href="\d\d_[\w-]+\.html', _entry(html, name)):
             unexplained.append(name)
     assert not missing, "not documented on the API page (book/api.md):\n  " + "\n  ".join(missing)
-    assert not unexplained, ("no chapter linked from the API entry of:\n  "
-                             + "\n  ".join(unexplained))
+    assert not unexplained, "no chapter linked from the API entry of:\n  " + "\n  ".join(unexplained)
 
 
 def test_execution_page_lists_every_chapter():
@@ -474,9 +478,10 @@ def test_execution_page_lists_every_chapter():
     page = HTML / "book" / "execution.html"
     assert page.exists(), "the execution-time page book/execution.html was not built"
     html = page.read_text()
-    table = html[html.find("<table"):html.rfind("</table>")]
-    missing = [d for d in PAGES if is_notebook(d)
-               and not re.search(rf'href="[^"]*{re.escape(Path(d).name)}\.html"', table)]
+    table = html[html.find("<table") : html.rfind("</table>")]
+    missing = [
+        d for d in PAGES if is_notebook(d) and not re.search(rf'href="[^"]*{re.escape(Path(d).name)}\.html"', table)
+    ]
     assert not missing, f"chapters missing from the execution-time table: {missing}"
 
 
@@ -486,8 +491,8 @@ def test_execution_page_lists_every_chapter():
 # the book and, once, on small pages written to fail it (so a check that cannot fail shows).
 
 DESKTOP_WIDTH = 1280
-MIN_FONT_PT = 9.0        # the smallest font of a figure at its rendered size
-MIN_DENSITY = 2.0        # a bitmap's natural width over its rendered width
+MIN_FONT_PT = 9.0  # the smallest font of a figure at its rendered size
+MIN_DENSITY = 2.0  # a bitmap's natural width over its rendered width
 
 JS_OPEN_ALL = """() => { document.querySelectorAll('details').forEach(d => { d.open = true; }); }"""
 
@@ -600,7 +605,7 @@ JS_CURVES_TEXT = """() => [...document.querySelectorAll('svg.ttsbook-curves-svg'
   const sizes = [...svg.querySelectorAll('text')].map(t => parseFloat(getComputedStyle(t).fontSize) * scale);
   return {min_px: sizes.length ? Math.min(...sizes) : null};
 })"""
-MIN_CURVES_PX = 12.0     # 9 pt, as MIN_FONT_PT
+MIN_CURVES_PX = 12.0  # 9 pt, as MIN_FONT_PT
 
 
 def column_overflow_problems(found: list[dict]) -> list[str]:
@@ -608,8 +613,7 @@ def column_overflow_problems(found: list[dict]) -> list[str]:
 
 
 def phone_figure_problems(found: dict) -> list[str]:
-    problems = [f"figure {f['src']} is {f['width']} px wide on a {found['width']} px screen"
-                for f in found["wide"]]
+    problems = [f"figure {f['src']} is {f['width']} px wide on a {found['width']} px screen" for f in found["wide"]]
     if found["scrollWidth"] > found["width"]:
         problems.append(f"the page scrolls sideways: {found['scrollWidth']} px on a {found['width']} px screen")
     return problems
@@ -621,11 +625,12 @@ def figure_quality_problems(found: list[dict]) -> list[str]:
         if f.get("error"):
             problems.append(f"{f['src']}: could not read the SVG ({f['error']})")
         elif not f["svg"] and f["natural"] < MIN_DENSITY * f["rendered"] - 0.5:
-            problems.append(f"{f['src']}: a bitmap {f['natural']} px wide shown {f['rendered']:.0f} px wide "
-                            f"({f['natural'] / f['rendered']:.2f}x, needs {MIN_DENSITY:g}x): blurry")
+            problems.append(
+                f"{f['src']}: a bitmap {f['natural']} px wide shown {f['rendered']:.0f} px wide "
+                f"({f['natural'] / f['rendered']:.2f}x, needs {MIN_DENSITY:g}x): blurry"
+            )
         elif f["svg"] and f["min_font_pt"] is not None and f["min_font_pt"] < MIN_FONT_PT - 0.05:
-            problems.append(f"{f['src']}: smallest text {f['min_font_pt']:.1f} pt as shown "
-                            f"(needs {MIN_FONT_PT:g} pt)")
+            problems.append(f"{f['src']}: smallest text {f['min_font_pt']:.1f} pt as shown (needs {MIN_FONT_PT:g} pt)")
     return problems
 
 
@@ -637,9 +642,12 @@ def _desktop_layout(page) -> dict:
     """Column overflow, figure quality and the sliders of a loaded page at 1280 px, with every
     dropdown opened (so hidden code and outputs are measured too)."""
     page.evaluate(JS_OPEN_ALL)
-    page.evaluate(JS_IMAGES)                      # every image loaded
-    return {"overflow": page.evaluate(JS_COLUMN_OVERFLOW), "quality": page.evaluate(JS_FIGURE_QUALITY),
-            "sliders": page.evaluate(JS_SLIDER_CHANGES)}
+    page.evaluate(JS_IMAGES)  # every image loaded
+    return {
+        "overflow": page.evaluate(JS_COLUMN_OVERFLOW),
+        "quality": page.evaluate(JS_FIGURE_QUALITY),
+        "sliders": page.evaluate(JS_SLIDER_CHANGES),
+    }
 
 
 def _phone_layout(page) -> dict:
@@ -654,8 +662,7 @@ def measure_layout(url: str, pw_browser) -> dict:
     figures and sideways scrolling at 390 px, and the interactive figures' sliders. The book's
     pages get them during the crawl (:func:`crawl`); this measures any other page."""
     desktop = pw_browser.new_context(viewport={"width": DESKTOP_WIDTH, "height": 900})
-    phone = pw_browser.new_context(viewport={"width": PHONE_WIDTH, "height": 844}, is_mobile=True,
-                                   has_touch=True)
+    phone = pw_browser.new_context(viewport={"width": PHONE_WIDTH, "height": 844}, is_mobile=True, has_touch=True)
     try:
         out = {}
         for context, measure in ((desktop, _desktop_layout), (phone, _phone_layout)):
@@ -699,9 +706,12 @@ def test_interactive_figures_respond_to_their_sliders(layout):
     """Each chapter's interactive figures are drawn and every slider changes the curves."""
     found = {d: layout[d]["sliders"] for d in PAGES if layout[d]["sliders"]}
     assert found, "no interactive figure (.ttsbook-curves) in the book"
-    problems = [f"{d}: {f['id']}: drawn={f['drawn']}, sliders that change it: {f['changed']}"
-                for d, figs in found.items() for f in figs
-                if not f["drawn"] or not f["n_paths"] or not all(f["changed"])]
+    problems = [
+        f"{d}: {f['id']}: drawn={f['drawn']}, sliders that change it: {f['changed']}"
+        for d, figs in found.items()
+        for f in figs
+        if not f["drawn"] or not f["n_paths"] or not all(f["changed"])
+    ]
     assert not problems, "\n  ".join(problems)
 
 
@@ -720,10 +730,15 @@ def test_interactive_figures_notes_follow_their_sliders_and_labels_are_mathemati
 
 @pytest.mark.parametrize("docname", PAGES)
 def test_interactive_figures_are_legible_on_a_phone(layout, docname):
-    small = [f for f in layout[docname].get("curves_text", []) if f["min_px"] is not None
-             and f["min_px"] < MIN_CURVES_PX - 0.05]
-    assert not small, (f"{docname} at {PHONE_WIDTH} px: interactive figures with text of "
-                       f"{[round(f['min_px'], 1) for f in small]} px (needs {MIN_CURVES_PX:g} px)")
+    small = [
+        f
+        for f in layout[docname].get("curves_text", [])
+        if f["min_px"] is not None and f["min_px"] < MIN_CURVES_PX - 0.05
+    ]
+    assert not small, (
+        f"{docname} at {PHONE_WIDTH} px: interactive figures with text of "
+        f"{[round(f['min_px'], 1) for f in small]} px (needs {MIN_CURVES_PX:g} px)"
+    )
 
 
 # --- the two sidebars, the search page ------------------------------------------------------
@@ -737,7 +752,7 @@ SIDEBARS = """(which) => {
   const links = e => !!e && [...e.querySelectorAll('a')].some(shown);
   return {inline: shown(sidebar) && links(sidebar), dialog: !!(dialog && dialog.open && links(dialog))};
 }"""
-TOGGLE_PAGE = "book/03_cot"   # a chapter: both sidebars have content
+TOGGLE_PAGE = "book/03_cot"  # a chapter: both sidebars have content
 
 
 def _click_visible(page, selector: str) -> int:
@@ -768,9 +783,9 @@ def toggles() -> dict:
                         states = [page.evaluate(SIDEBARS, which)]
                         n_buttons = _click_visible(page, f".{which}-toggle")
                         states.append(page.evaluate(SIDEBARS, which))
-                        page.keyboard.press("Escape")             # closes a dialog
+                        page.keyboard.press("Escape")  # closes a dialog
                         page.wait_for_timeout(200)
-                        if states[0]["inline"]:                   # a shown sidebar: collapse, restore
+                        if states[0]["inline"]:  # a shown sidebar: collapse, restore
                             _click_visible(page, f".{which}-toggle")
                         states.append(page.evaluate(SIDEBARS, which))
                         out[width, which] = {"buttons": n_buttons, "states": states}
@@ -794,10 +809,12 @@ def test_sidebar_buttons_open_their_sidebars(toggles, width, which):
     if width == PHONE_WIDTH or not shown(before):
         assert found["buttons"] >= 1, f"{which} sidebar at {width} px: no visible button"
         assert not shown(before) and shown(after), (
-            f"{which} sidebar at {width} px: clicking its button did not open it ({found})")
+            f"{which} sidebar at {width} px: clicking its button did not open it ({found})"
+        )
     elif found["buttons"]:
         assert not shown(after) and shown(restored), (
-            f"{which} sidebar at {width} px: its button does not collapse and restore it ({found})")
+            f"{which} sidebar at {width} px: its button does not collapse and restore it ({found})"
+        )
 
 
 def test_one_search_box_at_1280():
@@ -811,10 +828,11 @@ def test_one_search_box_at_1280():
             try:
                 page = browser.new_page(viewport={"width": DESKTOP_WIDTH, "height": 900})
                 page.goto(f"{base}/{TOGGLE_PAGE}.html", wait_until="load", timeout=90_000)
-                boxes = [b for b in page.query_selector_all(".search-button-field, form.bd-search")
-                         if b.is_visible()]
-                header = page.evaluate("() => { const h = document.querySelector('.bd-header');"
-                                       " return h ? h.getBoundingClientRect().height : 0; }")
+                boxes = [b for b in page.query_selector_all(".search-button-field, form.bd-search") if b.is_visible()]
+                header = page.evaluate(
+                    "() => { const h = document.querySelector('.bd-header');"
+                    " return h ? h.getBoundingClientRect().height : 0; }"
+                )
             finally:
                 browser.close()
     finally:
@@ -867,11 +885,12 @@ def test_search_results_quote_the_page_text():
                 page = browser.new_page(viewport={"width": DESKTOP_WIDTH, "height": 900})
                 for word, stem in SEARCH_WORDS.items():
                     page.goto(f"{base}/search.html?q={word}", wait_until="load", timeout=90_000)
-                    page.wait_for_function("() => document.querySelector('#search-results p.search-summary')",
-                                           timeout=90_000)
-                    page.wait_for_timeout(1500)   # the quotes are fetched page by page
+                    page.wait_for_function(
+                        "() => document.querySelector('#search-results p.search-summary')", timeout=90_000
+                    )
+                    page.wait_for_timeout(1500)  # the quotes are fetched page by page
                     for item in page.query_selector_all("#search-results li"):
-                        quote = item.query_selector("p.context")   # pages have one, API entries none
+                        quote = item.query_selector("p.context")  # pages have one, API entries none
                         if quote is None:
                             continue
                         text = quote.inner_text()
@@ -888,6 +907,7 @@ def test_search_results_quote_the_page_text():
 
 
 # --- the checks on pages written to fail them (and on the same content laid out right) ---
+
 
 def _fixture_svg(path: Path, width_in: float, font_pt: float) -> None:
     import matplotlib
@@ -921,9 +941,11 @@ pre {{ font: 14px monospace; }}</style>{css}</head><body><main><article class="b
 <div class="cell"><div class="cell_input"><div class="highlight"><pre>{long_code}</pre></div></div>
 <div class="cell_output"><div class="output text_plain"><pre>{long_code}</pre></div>
 <img src="wide.svg" alt="wide figure"><img src="tiny.svg" alt="small fonts">
-<img src="blurry.png" alt="1x bitmap" style="width: 400px"><img src="sharp.png" alt="2x bitmap" style="width: 400px"></div></div>
+<img src="blurry.png" alt="1x bitmap" style="width: 400px">
+<img src="sharp.png" alt="2x bitmap" style="width: 400px"></div></div>
 <table class="table"><tr>{cells}</tr></table>
-<mjx-container display="true" style="display: block"><span style="display: inline-block; width: 1200px">x = 1</span></mjx-container>
+<mjx-container display="true" style="display: block"><span
+ style="display: inline-block; width: 1200px">x = 1</span></mjx-container>
 </article></main></body></html>"""
 
 
@@ -932,10 +954,10 @@ def _write_fixture(directory: Path, with_css: bool) -> None:
     long_code = "values = [" + ", ".join(str(i) for i in range(200)) + "]"
     cells = "".join(f"<td>column_{i}</td>" for i in range(60))
     (directory / "page.html").write_text(FIXTURE_PAGE.format(css=css, long_code=long_code, cells=cells))
-    _fixture_svg(directory / "wide.svg", 12.0, 10.0)   # 1152 px natural, shrunk to the column
-    _fixture_svg(directory / "tiny.svg", 6.0, 6.0)     # fonts of 6 pt at natural size
-    _fixture_png(directory / "blurry.png", 400, 100)   # 400 px shown at 400 px: 1x
-    _fixture_png(directory / "sharp.png", 800, 200)    # 800 px shown at 400 px: 2x
+    _fixture_svg(directory / "wide.svg", 12.0, 10.0)  # 1152 px natural, shrunk to the column
+    _fixture_svg(directory / "tiny.svg", 6.0, 6.0)  # fonts of 6 pt at natural size
+    _fixture_png(directory / "blurry.png", 400, 100)  # 400 px shown at 400 px: 1x
+    _fixture_png(directory / "sharp.png", 800, 200)  # 800 px shown at 400 px: 2x
 
 
 @pytest.fixture(scope="module")
@@ -978,7 +1000,7 @@ def test_phone_check_fails_on_a_broken_page(fixture_layouts):
     broken = phone_figure_problems(fixture_layouts["broken"]["phone"])
     assert any("wide.svg" in p for p in broken) and any("scrolls sideways" in p for p in broken), broken
     styled = fixture_layouts["styled"]["phone"]
-    assert not styled["wide"], styled   # the CSS fits every figure to the screen
+    assert not styled["wide"], styled  # the CSS fits every figure to the screen
 
 
 def test_figure_quality_check_fails_on_a_broken_page(fixture_layouts):
@@ -999,13 +1021,26 @@ def test_slider_check_sees_an_interactive_figure_change(tmp_path):
     from ttsbook import plots
 
     ks = np.arange(11)
-    curves = lambda a: {"decay": a ** ks, "flat": np.full(ks.size, 0.5)}  # noqa: E731
-    fig = plots.interactive_curves(curves, ks, {"a": [0.2, 0.5, 0.9]}, xlabel="$k$", ylabel="error",
-                                   note=lambda a: f"a = {a}: the error after 10 steps is {a ** 10:.2g}")
-    echo = plots.interactive_curves(curves, ks, {"a": [0.2, 0.5, 0.9]}, xlabel="$k$", ylabel="error",
-                                    note=lambda a: f"a = {a}: the same words at every a")
-    (tmp_path / "page.html").write_text(f"<!doctype html><html><body><main><article>{fig.data}"
-                                        f"{echo.data}</article></main></body></html>")
+    curves = lambda a: {"decay": a**ks, "flat": np.full(ks.size, 0.5)}  # noqa: E731
+    fig = plots.interactive_curves(
+        curves,
+        ks,
+        {"a": [0.2, 0.5, 0.9]},
+        xlabel="$k$",
+        ylabel="error",
+        note=lambda a: f"a = {a}: the error after 10 steps is {a**10:.2g}",
+    )
+    echo = plots.interactive_curves(
+        curves,
+        ks,
+        {"a": [0.2, 0.5, 0.9]},
+        xlabel="$k$",
+        ylabel="error",
+        note=lambda a: f"a = {a}: the same words at every a",
+    )
+    (tmp_path / "page.html").write_text(
+        f"<!doctype html><html><body><main><article>{fig.data}{echo.data}</article></main></body></html>"
+    )
     server, base = _serve(tmp_path)
     try:
         with sync_api.sync_playwright() as pw:
@@ -1024,4 +1059,4 @@ def test_slider_check_sees_an_interactive_figure_change(tmp_path):
     assert len(found) == 2 and found[0]["n_paths"] == 2 and found[0]["drawn"], found
     assert found[0]["changed"] == [True], found
     assert found[0]["notes_changed"] == [True] and found[1]["notes_changed"] == [False], found
-    assert not any(label["math"] for label in found[0]["labels"]), found   # no MathJax on this page
+    assert not any(label["math"] for label in found[0]["labels"]), found  # no MathJax on this page

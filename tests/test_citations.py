@@ -24,8 +24,12 @@ def prose(md: Path) -> str:
 
 def citations() -> list[tuple[str, str, str]]:
     """(page, role, key) for every citation in the book's pages."""
-    return [(md.name, role or "", key.strip()) for md in PAGES
-            for role, keys in ROLE.findall(prose(md)) for key in keys.split(",")]
+    return [
+        (md.name, role or "", key.strip())
+        for md in PAGES
+        for role, keys in ROLE.findall(prose(md))
+        for key in keys.split(",")
+    ]
 
 
 def test_citations_use_cite_t_or_cite_p():
@@ -60,13 +64,16 @@ def style():
         sys.path.remove(str(ROOT / "book" / "_ext"))
 
 
-@pytest.mark.parametrize("key, label", [
-    ("bishop2006pattern", "Bishop, 2006"),
-    ("marchenko1967distribution", "Marčenko and Pastur, 1967"),
-    ("javanmard2026training", "Javanmard et al., 2026"),
-    ("vonoswald2023transformers", "von Oswald et al., 2023"),
-    ("openai2024o1", "OpenAI, 2024"),
-])
+@pytest.mark.parametrize(
+    "key, label",
+    [
+        ("bishop2006pattern", "Bishop, 2006"),
+        ("marchenko1967distribution", "Marčenko and Pastur, 1967"),
+        ("javanmard2026training", "Javanmard et al., 2026"),
+        ("vonoswald2023transformers", "von Oswald et al., 2023"),
+        ("openai2024o1", "OpenAI, 2024"),
+    ],
+)
 def test_the_list_is_labelled_as_the_text_cites(style, key, label):
     assert style.author_year(BIB.entries[key]) == label
 

@@ -11,7 +11,7 @@ from ttsbook import claims
 
 ROOT = Path(__file__).resolve().parents[1]
 
-CHAPTER = '''---
+CHAPTER = """---
 kernelspec:
   name: python3
 ---
@@ -35,7 +35,7 @@ verdicts(
 ```{code-cell} ipython3
 x = 1  # claim("not-a-call", ...) in a comment is not a claim
 ```
-'''
+"""
 
 
 def test_collect_reads_the_calls_from_the_source(tmp_path):
@@ -46,8 +46,11 @@ def test_collect_reads_the_calls_from_the_source(tmp_path):
     assert [c.id for c in found] == ["prop-1", "remark-2", "ext-3"]
     assert found[0].chapter == "book/03_x" and found[0].figure == "fig-a"
     assert found[1].regime == "n > n_c"
-    assert [(c.source, c.kind) for c in found] == [("Proposition 1", "paper"), ("Remark 2", "paper"),
-                                                   ("Remark 2", "extension")]
+    assert [(c.source, c.kind) for c in found] == [
+        ("Proposition 1", "paper"),
+        ("Remark 2", "paper"),
+        ("Remark 2", "extension"),
+    ]
 
 
 HEADER = [":::{list-table}", ":header-rows: 1", ":widths: 14 44 16 26"]
@@ -58,20 +61,44 @@ def test_table_is_exact(tmp_path):
     path = tmp_path / "book" / "03_x.md"
     path.write_text(CHAPTER)
     found = claims.collect([path])
-    assert claims.table(found) == "\n".join(HEADER + [
-        ":class: ttsbook-claims ttsbook-claims-paper", "",
-        "* - Verdict", "  - Claim", "  - In the paper", "  - Chapter, figure and check",
-        "* - ✓ reproduced", "  - The error falls as $k$ grows.", "  - Proposition 1",
-        "  - {doc}`Chapter 3 </book/03_x>`, {numref}`fig-a`: `tests/test_cot.py::test_falls`",
-        "* - ◐ in a stated regime", "  - Longer training hurts. *Where:* n > n_c.", "  - Remark 2",
-        "  - {doc}`Chapter 3 </book/03_x>`",
-        ":::", ""])
-    assert claims.table(found, kind="extension") == "\n".join(HEADER + [
-        ":class: ttsbook-claims ttsbook-claims-extension", "",
-        "* - Verdict", "  - Claim", "  - Extends", "  - Chapter, figure and check",
-        "* - ✗ not reproduced", "  - Stopping early helps.", "  - Remark 2",
-        "  - {doc}`Chapter 3 </book/03_x>`",
-        ":::", ""])
+    assert claims.table(found) == "\n".join(
+        HEADER
+        + [
+            ":class: ttsbook-claims ttsbook-claims-paper",
+            "",
+            "* - Verdict",
+            "  - Claim",
+            "  - In the paper",
+            "  - Chapter, figure and check",
+            "* - ✓ reproduced",
+            "  - The error falls as $k$ grows.",
+            "  - Proposition 1",
+            "  - {doc}`Chapter 3 </book/03_x>`, {numref}`fig-a`: `tests/test_cot.py::test_falls`",
+            "* - ◐ in a stated regime",
+            "  - Longer training hurts. *Where:* n > n_c.",
+            "  - Remark 2",
+            "  - {doc}`Chapter 3 </book/03_x>`",
+            ":::",
+            "",
+        ]
+    )
+    assert claims.table(found, kind="extension") == "\n".join(
+        HEADER
+        + [
+            ":class: ttsbook-claims ttsbook-claims-extension",
+            "",
+            "* - Verdict",
+            "  - Claim",
+            "  - Extends",
+            "  - Chapter, figure and check",
+            "* - ✗ not reproduced",
+            "  - Stopping early helps.",
+            "  - Remark 2",
+            "  - {doc}`Chapter 3 </book/03_x>`",
+            ":::",
+            "",
+        ]
+    )
 
 
 def test_counts_and_summary_are_exact(tmp_path):
@@ -79,23 +106,33 @@ def test_counts_and_summary_are_exact(tmp_path):
     path = tmp_path / "book" / "03_x.md"
     path.write_text(CHAPTER)
     found = claims.collect([path])
-    assert claims.counts(found) == {"reproduced": 1, "reproduced in a stated regime": 1,
-                                    "not reproduced": 1}
+    assert claims.counts(found) == {"reproduced": 1, "reproduced in a stated regime": 1, "not reproduced": 1}
     assert claims.summary(found) == (
         "**3 claims tested: 1 ✓ reproduced, 1 ◐ reproduced in a stated regime, 1 ✗ not reproduced.** "
         "Of them, 2 are claims of the paper (1 ✓, 1 ◐, 0 ✗) and 1 the book's own extensions "
-        "(0 ✓, 0 ◐, 1 ✗).\n")
+        "(0 ✓, 0 ◐, 1 ✗).\n"
+    )
     page = claims.page(found)
-    assert page.index("**3 claims") < page.index("## Claims of the paper") < page.index(
-        "The error falls") < page.index("## The book's own extensions") < page.index("Stopping early")
+    assert (
+        page.index("**3 claims")
+        < page.index("## Claims of the paper")
+        < page.index("The error falls")
+        < page.index("## The book's own extensions")
+        < page.index("Stopping early")
+    )
 
 
-@pytest.mark.parametrize("check, cell", [
-    ("chapter 3: the error falls (assert)", "The error falls (assert)"),
-    ("chapter 4: the bound holds (assert)", "chapter 4: the bound holds (assert)"),
-    ("tests/test_cot.py::test_falls and the chapter's assert",
-     "`tests/test_cot.py::test_falls` and the chapter's assert"),
-])
+@pytest.mark.parametrize(
+    "check, cell",
+    [
+        ("chapter 3: the error falls (assert)", "The error falls (assert)"),
+        ("chapter 4: the bound holds (assert)", "chapter 4: the bound holds (assert)"),
+        (
+            "tests/test_cot.py::test_falls and the chapter's assert",
+            "`tests/test_cot.py::test_falls` and the chapter's assert",
+        ),
+    ],
+)
 def test_table_sets_the_check_as_prose_with_tests_as_code(tmp_path, check, cell):
     (tmp_path / "book").mkdir()
     path = tmp_path / "book" / "03_x.md"
@@ -109,7 +146,8 @@ def test_verdicts_boxes_are_exact_and_styled_by_verdict():
         claims.claim("a", "It holds.", "reproduced", figure="fig-a"),
         claims.claim("c", "It does not hold.", "not reproduced"),
         claims.claim("b", "It holds there", "reproduced in a stated regime", regime="m ≫ d"),
-        claims.claim("d", "It holds too.", "reproduced"))
+        claims.claim("d", "It holds too.", "reproduced"),
+    )
     assert out.data == (
         ":::{admonition} Verdicts: ✓ reproduced\n:class: tip ttsbook-verdict ttsbook-verdict-reproduced\n"
         "- ✓ It holds ({numref}`fig-a`).\n- ✓ It holds too.\n:::\n\n"
@@ -118,7 +156,8 @@ def test_verdicts_boxes_are_exact_and_styled_by_verdict():
         "- ◐ It holds there, when m ≫ d.\n:::\n\n"
         ":::{admonition} Verdicts: ✗ not reproduced\n"
         ":class: danger ttsbook-verdict ttsbook-verdict-not-reproduced\n"
-        "- ✗ It does not hold.\n:::\n")
+        "- ✗ It does not hold.\n:::\n"
+    )
 
 
 def test_a_chapter_with_one_verdict_has_one_box():
@@ -140,14 +179,17 @@ def test_the_same_id_twice_is_refused(tmp_path):
         claims.collect(sorted(tmp_path.glob("*.md")))
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    (dict(verdict="mostly"), r"\bverdict must be one of"),
-    (dict(verdict="reproduced in a stated regime"), r"\bregime must say where"),
-    (dict(id="Prop 1"), r"\bid must be lower case"),
-    (dict(figure=""), r"\bfigure must be a non-empty string or None"),
-    (dict(source=" "), r"\bsource must be a non-empty string or None"),
-    (dict(kind="book"), r"\bkind must be one of"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(verdict="mostly"), r"\bverdict must be one of"),
+        (dict(verdict="reproduced in a stated regime"), r"\bregime must say where"),
+        (dict(id="Prop 1"), r"\bid must be lower case"),
+        (dict(figure=""), r"\bfigure must be a non-empty string or None"),
+        (dict(source=" "), r"\bsource must be a non-empty string or None"),
+        (dict(kind="book"), r"\bkind must be one of"),
+    ],
+)
 def test_claim_refuses_bad_input(kwargs, match):
     args = dict(id="a", claim="It holds.", verdict="reproduced") | kwargs
     with pytest.raises(ValueError, match=match):
@@ -170,21 +212,27 @@ def test_every_claim_of_chapters_1_to_7_says_where_the_paper_states_it():
     assert not missing, "claims without source=...:\n  " + "\n  ".join(missing)
 
 
-@pytest.mark.parametrize("func, args, match", [
-    (claims.counts, (["x"],), r"\bclaims must be results of"),
-    (claims.summary, ([],), r"\bclaims must be one or more results"),
-    (claims.table, ([], "book"), r"\bkind must be one of"),
-])
+@pytest.mark.parametrize(
+    "func, args, match",
+    [
+        (claims.counts, (["x"],), r"\bclaims must be results of"),
+        (claims.summary, ([],), r"\bclaims must be one or more results"),
+        (claims.table, ([], "book"), r"\bkind must be one of"),
+    ],
+)
 def test_counts_summary_and_table_refuse_bad_input(func, args, match):
     with pytest.raises(ValueError, match=match):
         func(*args)
 
 
-@pytest.mark.parametrize("args, kwargs, match", [
-    ((), {}, r"\bclaims must be one or more results"),
-    (("a claim",), {}, r"\bclaims must be one or more results"),
-    ((claims.claim("a", "x", "reproduced"),), {"title": ""}, r"\btitle must be a non-empty string"),
-])
+@pytest.mark.parametrize(
+    "args, kwargs, match",
+    [
+        ((), {}, r"\bclaims must be one or more results"),
+        (("a claim",), {}, r"\bclaims must be one or more results"),
+        ((claims.claim("a", "x", "reproduced"),), {"title": ""}, r"\btitle must be a non-empty string"),
+    ],
+)
 def test_verdicts_refuses_bad_input(args, kwargs, match):
     with pytest.raises(ValueError, match=match):
         claims.verdicts(*args, **kwargs)

@@ -92,15 +92,26 @@ def test_first_cell_installs_the_spec_and_fails_loudly(tmp_path):
     """Where ttsbook is missing, the cell runs `pip install $TTSBOOK_PIP_SPEC` and names it on failure."""
     code = "import sys; sys.modules['ttsbook'] = None  # `import ttsbook` raises ImportError\n" + first_cell()
     spec = str(tmp_path / "no-such-clone")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path,
-                          env={**colab.clean_env(), "TTSBOOK_PIP_SPEC": spec}, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**colab.clean_env(), "TTSBOOK_PIP_SPEC": spec},
+        timeout=120,
+    )
     assert done.returncode != 0
     assert f"pip install {spec!r} failed" in done.stderr, done.stderr[-2000:]
 
 
 def test_first_cell_is_silent_when_ttsbook_is_installed():
-    done = subprocess.run([sys.executable, "-c", first_cell()], capture_output=True, text=True,
-                          env={**os.environ, "TTSBOOK_PIP_SPEC": "/no/such/clone"}, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", first_cell()],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TTSBOOK_PIP_SPEC": "/no/such/clone"},
+        timeout=120,
+    )
     assert done.returncode == 0 and done.stdout == "" and done.stderr == "", done.stderr[-2000:]
 
 
@@ -114,8 +125,7 @@ def test_ci_runs_the_readme_test_command_which_fails_on_skips():
     readme = (ROOT / "README.md").read_text()
     block = readme.split("## The two commands", 1)[1].split("```bash", 1)[1].split("```", 1)[0]
     command = next(line.split("#")[0].strip() for line in block.splitlines() if "test" in line)
-    ci = [line for line in (ROOT / ".ci" / "run").read_text().splitlines()
-          if line.strip() and not line.startswith("#")]
+    ci = [line for line in (ROOT / ".ci" / "run").read_text().splitlines() if line.strip() and not line.startswith("#")]
     assert ci[-1] == command == "make test"
     makefile = (ROOT / "Makefile").read_text()
     recipe = makefile.split("\ntest:", 1)[1].split("\n\n", 1)[0]
@@ -127,8 +137,9 @@ def test_ci_runs_the_readme_test_command_which_fails_on_skips():
 
 def test_the_installed_source_is_what_git_tracks(tmp_path):
     copy = colab.tracked_copy(tmp_path / "src")
-    tracked = set(subprocess.run(["git", "-C", str(ROOT), "ls-files"], capture_output=True, text=True,
-                                 check=True).stdout.split())
+    tracked = set(
+        subprocess.run(["git", "-C", str(ROOT), "ls-files"], capture_output=True, text=True, check=True).stdout.split()
+    )
     copied = {p.relative_to(copy).as_posix() for p in copy.rglob("*") if p.is_file()}
     assert copied == {t for t in tracked if (ROOT / t).is_file()}
     assert {"pyproject.toml", "ttsbook/gpt2/model.py", "ttsbook/checkpoints/gpt2_n20.pt"} <= copied

@@ -45,13 +45,11 @@ def covariances():
     ]
 
 
-CASES = [(name, L, S, n, dt) for name, L, S in covariances() for n in (5, 40)
-         for dt in (torch.float64, torch.float32)]
+CASES = [(name, L, S, n, dt) for name, L, S in covariances() for n in (5, 40) for dt in (torch.float64, torch.float32)]
 
 
 @pytest.mark.parametrize("method", ["cache", "append"])
-@pytest.mark.parametrize("name,Lambda,Sigma,n,dtype", CASES,
-                         ids=[f"{c[0]}-n{c[3]}-{str(c[4])[6:]}" for c in CASES])
+@pytest.mark.parametrize("name,Lambda,Sigma,n,dtype", CASES, ids=[f"{c[0]}-n{c[3]}-{str(c[4])[6:]}" for c in CASES])
 def test_rollout_of_optimal_lsa_is_pseudo_newton(name, Lambda, Sigma, n, dtype, method):
     model = lsa.optimal(Lambda, n, dtype=dtype)
     X, y, _ = tasks.sample_prompts(Sigma, M_TEST, 64, seed=7, dtype=dtype)
@@ -250,7 +248,6 @@ def test_steps_to_reach_first_crossing_and_interpolation():
     exact = np.log(d / target) / (-2 * np.log(r))
     assert cot.steps_to_reach(curve, target, interpolate=True) == pytest.approx(exact, rel=1e-12)
     assert cot.steps_to_reach(curve, target) == np.ceil(exact)
-
 
 
 def test_median_interval_covers_the_true_median_about_68_percent():

@@ -47,7 +47,8 @@ def test_committed_notebook_gives_nbval_numbers_to_compare(path):
     assert printed(nb), f"{path.name} prints nothing: a fresh run has nothing to be compared with"
     counts = [c.execution_count for c in nb.cells if c.cell_type == "code"]
     assert counts == list(range(1, len(counts) + 1)), (
-        f"{path.name}: execution counts {counts} are not one run from a fresh kernel: run `make notebooks`")
+        f"{path.name}: execution counts {counts} are not one run from a fresh kernel: run `make notebooks`"
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -55,7 +56,9 @@ def test_nothing_switches_the_comparison_off(path):
     nb = nbformat.read(path, as_version=4)
     tagged = [(i, sorted(SWITCHES & set(c.metadata.get("tags", [])))) for i, c in enumerate(nb.cells)]
     tagged = [t for t in tagged if t[1]]
-    marked = [(i, c.source.splitlines()[0]) for i, c in enumerate(nb.cells)
-              if c.cell_type == "code" and c.source.lstrip().upper().startswith("# NBVAL_")]
+    marked = [
+        (i, c.source.splitlines()[0])
+        for i, c in enumerate(nb.cells)
+        if c.cell_type == "code" and c.source.lstrip().upper().startswith("# NBVAL_")
+    ]
     assert not tagged and not marked, f"{path.name}: cells exempt from nbval: {tagged + marked}"
-

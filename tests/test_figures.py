@@ -19,7 +19,6 @@ from __future__ import annotations
 import importlib.util
 import io
 import os
-import re
 from pathlib import Path
 
 import matplotlib
@@ -28,8 +27,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-from figure_svg import legend_coverage, notebook_svgs  # noqa: E402
 
+from figure_svg import legend_coverage, notebook_svgs  # noqa: E402
 from ttsbook import plots  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,6 +64,7 @@ def crowded(n_series: int = 5, loc: str = "lower right"):
 
 # --- the reader of SVG files and the legend mover, on figures made to fail -----------------------
 
+
 def test_reader_finds_a_legend_over_data():
     fig, _ = crowded()
     found = legend_coverage(svg_of(fig))
@@ -92,8 +92,8 @@ def test_reader_sees_a_line_crossing_the_frame_between_vertices():
 def test_place_legends_moves_a_covering_legend_to_a_free_corner():
     fig, ax = plots.subplots()
     x = np.linspace(0, 1, 60)
-    for p in (1, 1.5, 2):                     # from the lower left to the upper right corner
-        ax.plot(x, x ** p, "o-", ms=3, label=f"$x^{{{p}}}$")
+    for p in (1, 1.5, 2):  # from the lower left to the upper right corner
+        ax.plot(x, x**p, "o-", ms=3, label=f"$x^{{{p}}}$")
     ax.legend(loc="center")
     assert plots.covered_points(fig)
     plots.place_legends(fig)
@@ -154,6 +154,7 @@ def test_place_legends_refuses_a_non_figure():
 
 # --- the figures of the book --------------------------------------------------------------------
 
+
 def built_svgs() -> list[Path]:
     return sorted((HTML / "_images").glob("*.svg"))
 
@@ -163,7 +164,7 @@ def test_no_legend_covers_data_in_the_built_book():
     flagged = {}
     for path in built_svgs():
         text = path.read_text()
-        if "<g id=\"legend_" not in text:
+        if '<g id="legend_' not in text:
             continue
         covering = [f"{f['id']} covers {f['covered']} points" for f in legend_coverage(text) if f["covered"]]
         if covering:
@@ -174,13 +175,17 @@ def test_no_legend_covers_data_in_the_built_book():
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_no_legend_covers_data_in_the_chapter_notebooks(chapter):
     """The figures of every chapter as its executed notebook shows them (what Colab opens)."""
-    flagged = [f"{label}: {f['id']} covers {f['covered']} points"
-               for label, svg in notebook_svgs(ROOT / "book" / f"{chapter}.ipynb")
-               for f in legend_coverage(svg) if f["covered"]]
+    flagged = [
+        f"{label}: {f['id']} covers {f['covered']} points"
+        for label, svg in notebook_svgs(ROOT / "book" / f"{chapter}.ipynb")
+        for f in legend_coverage(svg)
+        if f["covered"]
+    ]
     assert not flagged, flagged
 
 
 # --- figures on a phone ---------------------------------------------------------------------------
+
 
 def _browser_missing() -> str | None:
     if not (HTML / "index.html").exists():
@@ -229,8 +234,9 @@ def test_every_figure_opens_at_full_size_on_a_phone():
     problems, seen = [], 0
     try:
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                         args=["--headless", "--no-sandbox", "--disable-gpu"])
+            browser = pw.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=["--headless", "--no-sandbox", "--disable-gpu"]
+            )
             page = browser.new_page(viewport={"width": PHONE_WIDTH, "height": 844})
             page.set_default_timeout(120_000)
             first = None
@@ -249,11 +255,13 @@ def test_every_figure_opens_at_full_size_on_a_phone():
             page.evaluate(JS_OPEN_AND_LOAD)
             with page.expect_navigation():
                 page.click(f"a[href='{fig['href']}'] img")
-            shown = page.evaluate("() => { const e = document.querySelector('svg');"
-                                  " return e ? e.getBoundingClientRect().width : 0; }")
+            shown = page.evaluate(
+                "() => { const e = document.querySelector('svg'); return e ? e.getBoundingClientRect().width : 0; }"
+            )
             if shown < fig["natural"] - 1:
-                problems.append(f"the opened figure {fig['href']} is {shown:.0f} px wide, "
-                                f"not its natural {fig['natural']} px")
+                problems.append(
+                    f"the opened figure {fig['href']} is {shown:.0f} px wide, not its natural {fig['natural']} px"
+                )
             browser.close()
     finally:
         server.shutdown()

@@ -28,8 +28,9 @@ def test_edges_are_marchenko_pastur_for_one_population_value(c, d, m):
     Sigma = c * Gamma  # Γ⁻¹Σ = cI, with a non-trivial Γ
     s_minus, s_plus = theory.spectrum_edges(Gamma, Sigma, m)
     g = d / m
-    np.testing.assert_allclose([s_minus, s_plus], [c * (1 - np.sqrt(g)) ** 2, c * (1 + np.sqrt(g)) ** 2],
-                               rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(
+        [s_minus, s_plus], [c * (1 - np.sqrt(g)) ** 2, c * (1 + np.sqrt(g)) ** 2], rtol=1e-9, atol=1e-12
+    )
 
 
 def test_edges_match_extreme_eigenvalues_of_simulated_matrices():
@@ -37,15 +38,15 @@ def test_edges_match_extreme_eigenvalues_of_simulated_matrices():
     extreme (non-zero) eigenvalues of B = Γ^{-1/2}ŜΓ^{-1/2}, averaged over 3 draws."""
     d = 400
     rng = np.random.default_rng(0)
-    lam = np.linspace(0.5, 2.0, d)                     # Σ = diag(lam), Γ = diag(gam): t = lam/gam
+    lam = np.linspace(0.5, 2.0, d)  # Σ = diag(lam), Γ = diag(gam): t = lam/gam
     gam = np.linspace(1.0, 0.8, d)
-    for m in (800, 2000, 4000):                        # m/d = 2, 5, 10
+    for m in (800, 2000, 4000):  # m/d = 2, 5, 10
         pred = np.array(theory.spectrum_edges(np.diag(gam), np.diag(lam), m))
         meas = []
         for _ in range(3):
             Z = rng.standard_normal((d, m)) * np.sqrt(lam / gam)[:, None]
             ev = np.linalg.eigvalsh(Z @ Z.T / m)
-            ev = ev[ev > 1e-9 * ev[-1]]                # the non-zero bulk (m < d leaves d − m zeros)
+            ev = ev[ev > 1e-9 * ev[-1]]  # the non-zero bulk (m < d leaves d − m zeros)
             meas.append((ev[0], ev[-1]))
         meas = np.mean(meas, axis=0)
         # the lower edge, near 0, converges more slowly in relative terms: checked from m = 5d
@@ -86,13 +87,13 @@ def test_a_chain_diverges_exactly_when_lambda_max_exceeds_two(m):
     L = np.linalg.cholesky(G)
     Li = np.linalg.inv(L)
     S = (X @ X.transpose(1, 2)).numpy() / m
-    lam_max = np.linalg.eigvalsh(Li @ S @ Li.T)[:, -1]   # the spectrum of Γ^{-1/2}ŜΓ^{-1/2}
-    keep = np.abs(lam_max - 2) > 0.02                    # leave out prompts too close to call
+    lam_max = np.linalg.eigvalsh(Li @ S @ Li.T)[:, -1]  # the spectrum of Γ^{-1/2}ŜΓ^{-1/2}
+    keep = np.abs(lam_max - 2) > 0.02  # leave out prompts too close to call
     e100 = ((cot.closed_form(G, X, w, 100) - w) ** 2).sum(1).numpy()
     e200 = ((cot.closed_form(G, X, w, 200) - w) ** 2).sum(1).numpy()
     grows = e200 > e100
     assert np.array_equal(grows[keep], lam_max[keep] > 2)
-    assert 0 < np.mean(grows) < 1                         # both kinds of prompt are present
+    assert 0 < np.mean(grows) < 1  # both kinds of prompt are present
 
 
 def _converging_setting():
@@ -133,10 +134,14 @@ def test_insample_rule_picks_the_smallest_residual():
     k_max = 15
     w_hat, k = cot.rollout_adaptive(model, X, y, k_max, rule="insample")
     its = cot.rollout(model, X, y, k_max)
-    res = np.array([[np.sum((y[b].numpy() - X[b].numpy().T @ its[j, b].numpy()) ** 2)
-                     for b in range(50)] for j in range(k_max + 1)])
+    res = np.array(
+        [
+            [np.sum((y[b].numpy() - X[b].numpy().T @ its[j, b].numpy()) ** 2) for b in range(50)]
+            for j in range(k_max + 1)
+        ]
+    )
     np.testing.assert_array_equal(k.numpy(), np.argmin(res, axis=0))
-    assert len(np.unique(k.numpy())) > 2                      # the rule stops at different k per prompt
+    assert len(np.unique(k.numpy())) > 2  # the rule stops at different k per prompt
 
 
 def test_adaptive_rollout_of_a_predict_model_uses_residual_reprompting():
@@ -189,7 +194,7 @@ def test_s_plus_above_two_is_a_large_d_criterion(alpha, most_diverge):
     assert theory.spectrum_edges(np.eye(d), np.diag(t), m)[1] == pytest.approx(2.1, rel=1e-9)
     rng = np.random.default_rng(3)
     Z = rng.standard_normal((prompts, d, m)) * np.sqrt(t)[None, :, None]
-    lam_max = np.linalg.eigvalsh(Z @ Z.transpose(0, 2, 1) / m)[:, -1]   # B for Γ = I, Σ = diag(t)
+    lam_max = np.linalg.eigvalsh(Z @ Z.transpose(0, 2, 1) / m)[:, -1]  # B for Γ = I, Σ = diag(t)
     gap = 1 - lam_max.mean() / 2.1
     diverging = np.mean(lam_max > 2)
     if most_diverge:
@@ -204,7 +209,7 @@ def test_critical_prompt_ratio_is_where_s_plus_crosses(d, gam_spread):
     largest m below the ratio, s₊ < 2 at the smallest above; with one population value c the
     closed form c(1 + √(d/m))² = 2 gives m/d = 1/(√(2/c) − 1)²."""
     Lam = tasks.with_trace(tasks.power_law(d, gam_spread), d)
-    Gamma, Sigma = theory.gamma(Lam, 3 * d), Lam                   # t = λ_i/γ_i < 1: a finite ratio
+    Gamma, Sigma = theory.gamma(Lam, 3 * d), Lam  # t = λ_i/γ_i < 1: a finite ratio
     r = theory.critical_prompt_ratio(Gamma, Sigma)
     assert 0 < r < np.inf
     m_lo, m_hi = int(np.floor(r * d)), int(np.floor(r * d)) + 1
@@ -213,8 +218,11 @@ def test_critical_prompt_ratio_is_where_s_plus_crosses(d, gam_spread):
     assert theory.spectrum_edges(Gamma, Sigma, m_hi)[1] < 2
     for c in (0.5, 1.0, 1.8):
         assert theory.critical_prompt_ratio(np.eye(d), c * np.eye(d)) == pytest.approx(
-            1 / (np.sqrt(2 / c) - 1) ** 2, rel=1e-9)
-    assert theory.critical_prompt_ratio(np.eye(d), 2.5 * np.eye(d)) == np.inf        # t_max > 2: every m
-    assert theory.critical_prompt_ratio(np.eye(d), np.eye(d), s=3.0) < theory.critical_prompt_ratio(np.eye(d), np.eye(d))
+            1 / (np.sqrt(2 / c) - 1) ** 2, rel=1e-9
+        )
+    assert theory.critical_prompt_ratio(np.eye(d), 2.5 * np.eye(d)) == np.inf  # t_max > 2: every m
+    assert theory.critical_prompt_ratio(np.eye(d), np.eye(d), s=3.0) < theory.critical_prompt_ratio(
+        np.eye(d), np.eye(d)
+    )
     with pytest.raises(ValueError, match=r"\bs must be > 0"):
         theory.critical_prompt_ratio(np.eye(d), np.eye(d), s=-1.0)

@@ -58,8 +58,9 @@ def test_tiny_model_learns():
     torch.manual_seed(0)
     cfg = gpt2.GPT2Config(**TINY)
     Lambda = np.eye(cfg.d)
-    model, hist = gpt2.train(cfg, Lambda, n=8, steps=400, batch=64, lr=3e-3, warmup=20, seed=0,
-                             record_every=50, progress=False)
+    model, hist = gpt2.train(
+        cfg, Lambda, n=8, steps=400, batch=64, lr=3e-3, warmup=20, seed=0, record_every=50, progress=False
+    )
     d = cfg.d
     assert hist.loss[0] > 0.8 * d / 2, hist.loss  # starts near the zero predictor
     assert hist.loss[-1] < d / 4, hist.loss
@@ -95,8 +96,28 @@ def test_checkpoint_round_trip(tmp_path):
 
 
 def test_entry_point_reproduces_checkpoint(tmp_path):
-    args = ["train", "--n", "6", "--d", "4", "--layers", "1", "--heads", "2", "--width", "16",
-            "--steps", "15", "--batch", "8", "--seed", "7", "--spectrum", "skewed", "--no-progress"]
+    args = [
+        "train",
+        "--n",
+        "6",
+        "--d",
+        "4",
+        "--layers",
+        "1",
+        "--heads",
+        "2",
+        "--width",
+        "16",
+        "--steps",
+        "15",
+        "--batch",
+        "8",
+        "--seed",
+        "7",
+        "--spectrum",
+        "skewed",
+        "--no-progress",
+    ]
     a, b = tmp_path / "a.pt", tmp_path / "b.pt"
     assert gpt2.main(args + ["--out", str(a)]) == 0
     assert gpt2.main(args + ["--out", str(b)]) == 0
@@ -222,7 +243,7 @@ def chain_by_hand(model, X, y, k, window=None):
     ws = [torch.zeros(X.shape[0], d)]
     for _ in range(k):
         est = torch.zeros(X.shape[0], len(ws), 2 * d + 2)
-        est[:, :, d + 1: 2 * d + 1] = torch.stack(ws, dim=1)
+        est[:, :, d + 1 : 2 * d + 1] = torch.stack(ws, dim=1)
         est[:, :, -1] = 1
         if window is not None:
             est = est[:, -window:]
@@ -297,14 +318,49 @@ def test_chain_length_curriculum():
 
 
 def test_entry_point_reproduces_a_chain_trained_checkpoint(tmp_path):
-    args = ["train", "--n", "6", "--d", "4", "--layers", "1", "--heads", "2", "--width", "16", "--steps", "12",
-            "--batch", "8", "--seed", "9", "--spectrum", "skewed", "--k-train", "3", "--k-pretrain", "5",
-            "--pretrain-steps", "4", "--no-progress"]
+    args = [
+        "train",
+        "--n",
+        "6",
+        "--d",
+        "4",
+        "--layers",
+        "1",
+        "--heads",
+        "2",
+        "--width",
+        "16",
+        "--steps",
+        "12",
+        "--batch",
+        "8",
+        "--seed",
+        "9",
+        "--spectrum",
+        "skewed",
+        "--k-train",
+        "3",
+        "--k-pretrain",
+        "5",
+        "--pretrain-steps",
+        "4",
+        "--no-progress",
+    ]
     a, b = tmp_path / "a.pt", tmp_path / "b.pt"
     assert gpt2.main(args + ["--out", str(a)]) == 0 and gpt2.main(args + ["--out", str(b)]) == 0
     sa, sb = torch.load(a, weights_only=True), torch.load(b, weights_only=True)
-    model, _ = gpt2.train(gpt2.GPT2Config(**TINY), tasks.skewed(4), n=6, steps=12, batch=8, seed=9, k_train=3,
-                          k_pretrain=5, pretrain_steps=4, progress=False)
+    model, _ = gpt2.train(
+        gpt2.GPT2Config(**TINY),
+        tasks.skewed(4),
+        n=6,
+        steps=12,
+        batch=8,
+        seed=9,
+        k_train=3,
+        k_pretrain=5,
+        pretrain_steps=4,
+        progress=False,
+    )
     for key, value in model.state_dict().items():
         assert torch.equal(sa["state_dict"][key], sb["state_dict"][key]), key
         assert torch.equal(value, sa["state_dict"][key]), key
@@ -323,8 +379,12 @@ def test_shipped_checkpoints_are_the_book_checkpoints():
         _, meta = gpt2.load(path)
         s = meta["settings"]
         Lambda = tasks.by_name(want["spectrum"], want["d"])
-        assert (s["n"], s["k_train"], s["seed"], s["steps"]) == (want["n"], want["k_train"], want["seed"],
-                                                                  want["steps"]), name
+        assert (s["n"], s["k_train"], s["seed"], s["steps"]) == (
+            want["n"],
+            want["k_train"],
+            want["seed"],
+            want["steps"],
+        ), name
         assert np.allclose(s["Lambda"], np.diag(Lambda)), name
         assert meta["config"]["d"] == want["d"] and meta["extra"]["threads"] == 1, name
 
@@ -333,7 +393,15 @@ def test_book_command_trains_what_the_registry_says(capsys):
     argv = gpt2.book_command("gpt2_chain_iso_n30_k3_seed1", out="x.pt")
     assert argv[:1] == ["train"] and argv[-2:] == ["--out", "x.pt"]
     opts = dict(zip(argv[1::2], argv[2::2], strict=True))
-    assert opts == {"--n": "30", "--d": "10", "--spectrum": "isotropic", "--steps": "2500", "--seed": "1",
-                    "--k-train": "3", "--threads": "1", "--out": "x.pt"}
+    assert opts == {
+        "--n": "30",
+        "--d": "10",
+        "--spectrum": "isotropic",
+        "--steps": "2500",
+        "--seed": "1",
+        "--k-train": "3",
+        "--threads": "1",
+        "--out": "x.pt",
+    }
     assert gpt2.main(["commands", "gpt2_n20"]) == 0
     assert capsys.readouterr().out.split() == ["python", "-m", "ttsbook.gpt2"] + gpt2.book_command("gpt2_n20")

@@ -36,7 +36,7 @@ def test_hardness_hand_values():
     assert theory.hardness(tasks.isotropic(d)) == pytest.approx(d, rel=1e-14)
     for alpha in (0.2, 0.5, 1.0, 2.0):
         i = np.arange(1, d + 1)
-        expected = np.sum(i ** -alpha) / d ** -alpha  # tr Λ / λ_min, λ_min = d^-alpha
+        expected = np.sum(i**-alpha) / d**-alpha  # tr Λ / λ_min, λ_min = d^-alpha
         assert theory.hardness(tasks.power_law(d, alpha)) == pytest.approx(expected, rel=1e-12)
     tail = np.diag([1.0] * 5 + [0.1] * 5)
     assert theory.hardness(tail) == pytest.approx(5.5 / 0.1, rel=1e-12)
@@ -142,8 +142,9 @@ def test_cot_error_bound_hand_formula_and_isotropic_equality():
     assert isinstance(theory.cot_error_bound(L, n, 3), float)
     # For Λ ∝ I every skill has tr Λ / λ_j = Hard(Λ) = d: the bound is the exact limit.
     iso = 2.5 * np.eye(d)
-    np.testing.assert_allclose(theory.cot_error_bound(iso, n, ks),
-                               theory.cot_error_limit(theory.gamma(iso, n), iso, ks), rtol=1e-10)
+    np.testing.assert_allclose(
+        theory.cot_error_bound(iso, n, ks), theory.cot_error_limit(theory.gamma(iso, n), iso, ks), rtol=1e-10
+    )
 
 
 def test_cot_error_bound_dominates_limit():
@@ -178,7 +179,8 @@ def test_general_direct_error_monte_carlo_non_symmetric():
     assert abs(errs.mean() - theory.direct_error_general(G, Sigma, m)) <= K_SE * se
     M = np.eye(d) - np.linalg.solve(G, Sigma)
     assert theory.cot_error_limit_general(G, Sigma, 3) == pytest.approx(
-        np.sum(np.linalg.matrix_power(M, 3) ** 2), rel=1e-10)
+        np.sum(np.linalg.matrix_power(M, 3) ** 2), rel=1e-10
+    )
 
 
 def test_model_read_back_gamma_predicts_measured_error():

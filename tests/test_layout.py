@@ -15,8 +15,22 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "ttsbook"
-ORDER = ["_checks", "_glue", "tasks", "theory", "lsa", "cot", "selection",
-         "gpt2.model", "gpt2.training", "gpt2", "gpt2.__main__", "_interactive", "plots", "claims"]
+ORDER = [
+    "_checks",
+    "_glue",
+    "tasks",
+    "theory",
+    "lsa",
+    "cot",
+    "selection",
+    "gpt2.model",
+    "gpt2.training",
+    "gpt2",
+    "gpt2.__main__",
+    "_interactive",
+    "plots",
+    "claims",
+]
 
 
 def module_name(path: Path) -> str:
@@ -38,7 +52,7 @@ def package_imports(module: str) -> list[tuple[str, list[str]]]:
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.level >= 1:
-            prefix = base[:len(base) - (node.level - 1)]
+            prefix = base[: len(base) - (node.level - 1)]
             names = [a.name for a in node.names]
             if node.module is None:
                 found += [(".".join(prefix + [n]), []) for n in names]
@@ -67,6 +81,9 @@ def test_no_private_name_crosses_a_module(module):
     tree = ast.parse(source)
     imported = {t for t, names in package_imports(module) if not names}
     for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
-                and node.value.id in {t.rpartition(".")[2] for t in imported}:
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in {t.rpartition(".")[2] for t in imported}
+        ):
             assert not node.attr.startswith("_"), f"ttsbook.{module} uses {node.value.id}.{node.attr}"

@@ -72,8 +72,11 @@ def test_optimal_model_predicts_gamma_inverse_S_w():
 def test_training_reaches_closed_form(name):
     """Gradient descent from V = 0 reaches V_wx = −Γ⁻¹/c within 2% (relative Frobenius)."""
     d, n = 10, 20
-    Lam = {"isotropic": tasks.isotropic(d), "skewed": tasks.skewed(d),
-           "rotated": tasks.rotate(tasks.skewed(d), seed=1)}[name]
+    Lam = {
+        "isotropic": tasks.isotropic(d),
+        "skewed": tasks.skewed(d),
+        "rotated": tasks.rotate(tasks.skewed(d), seed=1),
+    }[name]
     model, hist = lsa.train(Lam, n, seed=0, progress=False)
     target = theory.optimal_v(Lam, n)
     rel = np.linalg.norm(model.V_wx.detach().double().numpy() - target) / np.linalg.norm(target)
@@ -127,10 +130,12 @@ def test_stable_step_size_is_two_over_the_curvature():
     bound = theory.stable_step_size(Lam, n, c)
     assert bound == pytest.approx(2 / (c**2 * np.linalg.eigvalsh(theory.gamma(Lam, n) @ Lam).max()), rel=1e-12)
     with pytest.raises(lsa.TrainingDiverged, match=r"lr = .*stable bound"):
-        lsa.train(Lam, n, c=c, lr=1.02 * bound, steps=3000, mode="population", dtype=torch.float64,
-                  progress=False, tol=None)
-    model, _ = lsa.train(Lam, n, c=c, lr=0.98 * bound, mode="population", dtype=torch.float64,
-                         progress=False, steps=20000)
+        lsa.train(
+            Lam, n, c=c, lr=1.02 * bound, steps=3000, mode="population", dtype=torch.float64, progress=False, tol=None
+        )
+    model, _ = lsa.train(
+        Lam, n, c=c, lr=0.98 * bound, mode="population", dtype=torch.float64, progress=False, steps=20000
+    )
     assert _rel(model, theory.optimal_v(Lam, n, c)) < 1e-6
 
 
@@ -143,11 +148,11 @@ def test_default_run_on_trace_normalised_skewed_task_converges():
     assert _rel(model, theory.optimal_v(Lam, n)) <= 0.02
 
 
-@pytest.mark.parametrize("d, n, spectrum", [(5, 3, "power"), (10, 80, "skewed"), (20, 10, "trace"),
-                                            (40, 80, "power")])
+@pytest.mark.parametrize("d, n, spectrum", [(5, 3, "power"), (10, 80, "skewed"), (20, 10, "trace"), (40, 80, "power")])
 def test_population_mode_reaches_closed_form(d, n, spectrum):
-    Lam = {"power": tasks.power_law(d, 1.5), "skewed": tasks.skewed(d),
-           "trace": tasks.with_trace(tasks.skewed(d), d)}[spectrum]
+    Lam = {"power": tasks.power_law(d, 1.5), "skewed": tasks.skewed(d), "trace": tasks.with_trace(tasks.skewed(d), d)}[
+        spectrum
+    ]
     model, hist = lsa.train(Lam, n, mode="population", progress=False)
     assert _rel(model, theory.optimal_v(Lam, n)) <= 0.02
     # the recorded loss is the exact population loss: it ends at L*

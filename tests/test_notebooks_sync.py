@@ -11,8 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = sorted((ROOT / "book").glob("[0-9][0-9]_*.md"))
 INTRO = ROOT / "book" / "intro.md"
 # Pages the book executes: a MyST source whose front matter names a kernel.
-EXECUTED = sorted(md for md in (ROOT / "book").glob("*.md")
-                  if "kernelspec:" in md.read_text().split("\n---", 1)[0])
+EXECUTED = sorted(md for md in (ROOT / "book").glob("*.md") if "kernelspec:" in md.read_text().split("\n---", 1)[0])
 
 
 def _cells(nb):

@@ -185,8 +185,8 @@ def test_without_overthinking_a_non_commuting_error_can_rise_on_its_way_down():
     r = theory.skill_ratios(Gamma, Sigma)
     assert r.max() == pytest.approx(1.98) and np.max(np.abs(1 - r)) < 1
     errs = _brute_error(Gamma, Sigma, 400)
-    assert np.sum(np.diff(errs[:12]) > 0.05) >= 3, errs[:12]      # rises at k = 1, 3, 5 here
-    assert errs[400] < 1e-3 * errs[0]                            # and decays
+    assert np.sum(np.diff(errs[:12]) > 0.05) >= 3, errs[:12]  # rises at k = 1, 3, 5 here
+    assert errs[400] < 1e-3 * errs[0]  # and decays
     assert theory.best_cot_steps(Gamma, Sigma) == np.inf
     commuting = theory.cot_error_limit(np.diag(1 / r), np.eye(2), np.arange(60))
     assert np.all(np.diff(commuting) <= 1e-12 * commuting[:-1])

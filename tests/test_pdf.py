@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PDF = Path(os.environ.get("BOOK_PDF", ROOT / "_build" / "pdf" / "ttsbook.pdf")).resolve()
 HTML = Path(os.environ.get("BOOK_HTML", ROOT / "_build" / "html")).resolve()
 SUFFIX = " — Training data and test-time scaling"
-PAGES_PER_CHAPTER = (3, 60)   # A4 pages a chapter prints to, at least and at most
+PAGES_PER_CHAPTER = (3, 60)  # A4 pages a chapter prints to, at least and at most
 PAGES_IN_ALL = (40, 600)
 
 pytestmark = pytest.mark.skipif(not PDF.exists(), reason=f"no PDF at {PDF}: run `make pdf`")
@@ -49,7 +49,7 @@ def book():
     reader = PdfReader(PDF)
     marks = [(item.title, reader.get_destination_page_number(item)) for item in reader.outline]
     ends = [start for _, start in marks[1:]] + [len(reader.pages)]
-    return {"reader": reader, "parts": [(title, start, end) for (title, start), end in zip(marks, ends)]}
+    return {"reader": reader, "parts": [(title, start, end) for (title, start), end in zip(marks, ends, strict=False)]}
 
 
 def test_every_page_of_the_book_in_order(book):
@@ -58,14 +58,17 @@ def test_every_page_of_the_book_in_order(book):
     titles = [title for title, _, _ in book["parts"]]
     assert titles == [html_title(d) for d in docnames]
     starts = [start for _, start, _ in book["parts"]]
-    assert starts[0] == 0 and all(a < b for a, b in zip(starts, starts[1:])), starts
+    assert starts[0] == 0 and all(a < b for a, b in zip(starts, starts[1:], strict=False)), starts
 
 
 def test_page_count(book):
     n = len(book["reader"].pages)
     assert PAGES_IN_ALL[0] <= n <= PAGES_IN_ALL[1], f"{n} pages"
-    chapters = [(t, end - start) for (t, start, end), d in zip(book["parts"], toc_docnames())
-                if re.match(r"book/\d\d_", d)]
+    chapters = [
+        (t, end - start)
+        for (t, start, end), d in zip(book["parts"], toc_docnames(), strict=False)
+        if re.match(r"book/\d\d_", d)
+    ]
     assert len(chapters) == 8
     short = [(t, n) for t, n in chapters if not PAGES_PER_CHAPTER[0] <= n <= PAGES_PER_CHAPTER[1]]
     assert not short, f"chapters of an unexpected length (pages): {short}"

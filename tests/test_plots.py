@@ -92,29 +92,32 @@ def test_log_ticks_refuses_non_positive():
 def test_zoom_redraws_the_lines_in_an_inset():
     fig, ax = plt.subplots()
     ks = np.arange(31)
-    ax.plot(ks, 10.0 ** -ks, "o-")
+    ax.plot(ks, 10.0**-ks, "o-")
     inset = plots.zoom(ax, (20, 30))
     assert len(inset.get_lines()) == 1 and inset.get_xlim() == (20.0, 30.0)
     low, high = inset.get_ylim()
-    assert low < 1e-30 < 1e-20 < high < 1e-10   # fitted to the data in the window, with a margin
+    assert low < 1e-30 < 1e-20 < high < 1e-10  # fitted to the data in the window, with a margin
 
 
 def test_interactive_curves_embed_every_slider_position():
     ks = np.arange(5)
-    fig = plots.interactive_curves(lambda a, b: {"y": (a * b) ** ks}, ks, {"a": [0.5, 1.0], "b": [0.1, 0.2, 0.3]},
-                                   xlabel="k", ylabel="y")
-    spec = json.loads(re.search(r"window\.ttsbookCurves\(document\.getElementById\(\"[\w-]+\"\), (.*)\);</script>",
-                                fig.data).group(1))
-    assert len(spec["y"]) == 6                      # 2 x 3 positions, row-major as the page indexes them
+    fig = plots.interactive_curves(
+        lambda a, b: {"y": (a * b) ** ks}, ks, {"a": [0.5, 1.0], "b": [0.1, 0.2, 0.3]}, xlabel="k", ylabel="y"
+    )
+    spec = json.loads(
+        re.search(r"window\.ttsbookCurves\(document\.getElementById\(\"[\w-]+\"\), (.*)\);</script>", fig.data).group(1)
+    )
+    assert len(spec["y"]) == 6  # 2 x 3 positions, row-major as the page indexes them
     np.testing.assert_allclose(spec["y"][1 * 3 + 2][0], (1.0 * 0.3) ** ks, rtol=1e-4)
     assert spec["sliders"][1]["labels"] == ["0.1", "0.2", "0.3"]
-    assert "http" not in fig.data.replace("http://www.w3.org/2000/svg", "")   # nothing from the network
+    assert "http" not in fig.data.replace("http://www.w3.org/2000/svg", "")  # nothing from the network
 
 
 def test_interactive_curves_are_the_same_on_every_run():
     def make():
-        return plots.interactive_curves(lambda a: {"y": a ** np.arange(3)}, np.arange(3), {"a": [0.5]},
-                                        xlabel="k", ylabel="y").data
+        return plots.interactive_curves(
+            lambda a: {"y": a ** np.arange(3)}, np.arange(3), {"a": [0.5]}, xlabel="k", ylabel="y"
+        ).data
 
     assert make() == make()
 
@@ -126,7 +129,7 @@ def test_interactive_curves_refuse_mismatched_curves():
 
 def test_errors_at_picks_each_k_in_order_with_columns_in_order():
     ks_all = np.arange(12)
-    columns = {"z slow": 0.9 ** ks_all, "a fast": 0.5 ** ks_all, "inf": np.where(ks_all > 4, np.inf, 1.0)}
+    columns = {"z slow": 0.9**ks_all, "a fast": 0.5**ks_all, "inf": np.where(ks_all > 4, np.inf, 1.0)}
     shown = [0, 1, 5, 11, 3]
     styler = plots.errors_at(columns, shown)
     table = styler.data
@@ -144,36 +147,42 @@ def test_errors_at_picks_each_k_in_order_with_columns_in_order():
     assert ">0.31<" in plots.errors_at(columns, [11], digits=2).to_html()
 
 
-@pytest.mark.parametrize("columns, ks, match", [
-    ({"a": [1.0, 0.5]}, [2], r"ks must be at most K = 1"),
-    ({"a": [1.0, 0.5], "b": [1.0]}, [0], r"columns must all have the same length"),
-    ({}, [0], r"columns must be a non-empty dict"),
-    ({"a": [1.0, 0.5]}, [-1], r"ks must be >= 0"),
-])
+@pytest.mark.parametrize(
+    "columns, ks, match",
+    [
+        ({"a": [1.0, 0.5]}, [2], r"ks must be at most K = 1"),
+        ({"a": [1.0, 0.5], "b": [1.0]}, [0], r"columns must all have the same length"),
+        ({}, [0], r"columns must be a non-empty dict"),
+        ({"a": [1.0, 0.5]}, [-1], r"ks must be >= 0"),
+    ],
+)
 def test_errors_at_refuses_what_it_cannot_show(columns, ks, match):
     with pytest.raises(ValueError, match=match):
         plots.errors_at(columns, ks)
 
 
-@pytest.mark.parametrize("value, digits, text", [
-    (1.2345e-3, 3, "0.00123"),
-    (1.2345e-5, 2, "1.2 × 10⁻⁵"),          # never e-notation
-    (-1.45e17, 3, "−1.45 × 10¹⁷"),         # a true minus sign
-    (2.0e13, 3, "2 × 10¹³"),
-    (100.0, 2, "100"),                     # whole numbers below 10⁶ stay whole
-    (20000.0, 3, "20,000"),
-    (152202.0, 3, "152,000"),
-    (2.5e6, 3, "2.5 × 10⁶"),
-    (152202, 3, "152,202"),                # an integer whole, with separators
-    (np.int64(2000), 3, "2000"),
-    (0.5, 3, "0.5"),
-    (float("nan"), 3, "—"),
-    (None, 3, "—"),
-    (float("inf"), 3, "∞"),
-    (-float("inf"), 3, "−∞"),
-    ("Σ = I", 3, "Σ = I"),
-    (True, 3, "True"),
-])
+@pytest.mark.parametrize(
+    "value, digits, text",
+    [
+        (1.2345e-3, 3, "0.00123"),
+        (1.2345e-5, 2, "1.2 × 10⁻⁵"),  # never e-notation
+        (-1.45e17, 3, "−1.45 × 10¹⁷"),  # a true minus sign
+        (2.0e13, 3, "2 × 10¹³"),
+        (100.0, 2, "100"),  # whole numbers below 10⁶ stay whole
+        (20000.0, 3, "20,000"),
+        (152202.0, 3, "152,000"),
+        (2.5e6, 3, "2.5 × 10⁶"),
+        (152202, 3, "152,202"),  # an integer whole, with separators
+        (np.int64(2000), 3, "2000"),
+        (0.5, 3, "0.5"),
+        (float("nan"), 3, "—"),
+        (None, 3, "—"),
+        (float("inf"), 3, "∞"),
+        (-float("inf"), 3, "−∞"),
+        ("Σ = I", 3, "Σ = I"),
+        (True, 3, "True"),
+    ],
+)
 def test_table_number_reads_like_a_paper(value, digits, text):
     assert plots.table_number(value, digits) == text
 
@@ -182,12 +191,15 @@ def test_table_number_names_a_diverged_error():
     assert plots.table_number(np.inf, infinite="diverged") == "diverged"
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    (dict(value=1.0, digits=0), r"\bdigits"),
-    (dict(value=1.0, digits=2.5), r"\bdigits"),
-    (dict(value=[1.0]), r"\bvalue"),
-    (dict(value=1.0, infinite=None), r"\binfinite"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(value=1.0, digits=0), r"\bdigits"),
+        (dict(value=1.0, digits=2.5), r"\bdigits"),
+        (dict(value=[1.0]), r"\bvalue"),
+        (dict(value=1.0, infinite=None), r"\binfinite"),
+    ],
+)
 def test_table_number_refuses_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         plots.table_number(**kwargs)
@@ -196,9 +208,15 @@ def test_table_number_refuses_bad_arguments(kwargs, match):
 def test_paper_table_formats_every_cell_and_the_index():
     import pandas as pd
 
-    frame = pd.DataFrame({"error": [1.5e-7, np.inf, 0.25], "steps": [3, 12, 152202],
-                          "share (%)": [12.345, np.nan, 100.0], "task": ["easy", "hard", "long"]},
-                         index=pd.Index([0.5, 1.5, 20000.0], name="m/d"))
+    frame = pd.DataFrame(
+        {
+            "error": [1.5e-7, np.inf, 0.25],
+            "steps": [3, 12, 152202],
+            "share (%)": [12.345, np.nan, 100.0],
+            "task": ["easy", "hard", "long"],
+        },
+        index=pd.Index([0.5, 1.5, 20000.0], name="m/d"),
+    )
     html = plots.paper_table(frame, formats={"share (%)": 2}, infinite="diverged").to_html()
     cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", html, re.S)]
     for text in ("1.5 × 10⁻⁷", "diverged", "0.25", "3", "152,202", "12", "—", "100", "hard", "20,000", "1.5"):
@@ -210,14 +228,17 @@ def test_paper_table_formats_every_cell_and_the_index():
     assert ">HARD<" in custom
 
 
-@pytest.mark.parametrize("args, kwargs, match", [
-    (([1, 2],), {}, r"\bframe"),
-    ((None,), {}, r"\bframe"),
-    (("frame",), dict(formats={"missing": 2}), r"\bformats"),
-    (("frame",), dict(formats={"a": 0}), r"formats\['a'\]"),
-    (("frame",), dict(digits=0), r"\bdigits"),
-    (("frame",), dict(infinite=3), r"\binfinite"),
-])
+@pytest.mark.parametrize(
+    "args, kwargs, match",
+    [
+        (([1, 2],), {}, r"\bframe"),
+        ((None,), {}, r"\bframe"),
+        (("frame",), dict(formats={"missing": 2}), r"\bformats"),
+        (("frame",), dict(formats={"a": 0}), r"formats\['a'\]"),
+        (("frame",), dict(digits=0), r"\bdigits"),
+        (("frame",), dict(infinite=3), r"\binfinite"),
+    ],
+)
 def test_paper_table_refuses_bad_arguments(args, kwargs, match):
     import pandas as pd
 

@@ -57,14 +57,20 @@ def test_gamma_is_spd_commutes_with_lambda_and_has_the_predicted_spectrum(Lambda
     expected = (1 + 1 / n) * lam + lam.sum() / n
     np.testing.assert_allclose(g, expected, rtol=1e-10, atol=0)
     # and E[S²] = ΓΛ (second_moment with Σ = Λ, m = n)
-    np.testing.assert_allclose(theory.second_moment(Lambda, n), G @ Lambda, rtol=1e-10,
-                               atol=1e-12 * scale)
+    np.testing.assert_allclose(theory.second_moment(Lambda, n), G @ Lambda, rtol=1e-10, atol=1e-12 * scale)
     assert d == G.shape[0]
 
 
 @SETTINGS
-@given(Lambda=covariances(), n=lengths, m=st.integers(1, 40), batch=st.integers(1, 4),
-       k=st.integers(0, 8), seed=seeds, shift=st.floats(0.0, 2.0))
+@given(
+    Lambda=covariances(),
+    n=lengths,
+    m=st.integers(1, 40),
+    batch=st.integers(1, 4),
+    k=st.integers(0, 8),
+    seed=seeds,
+    shift=st.floats(0.0, 2.0),
+)
 def test_pseudo_newton_iteration_equals_its_closed_form_in_float64(Lambda, n, m, batch, k, seed, shift):
     """cot.pseudo_newton (k explicit steps) equals cot.closed_form (I − (I − Γ⁻¹Ŝ)^k) w.
 
@@ -81,8 +87,9 @@ def test_pseudo_newton_iteration_equals_its_closed_form_in_float64(Lambda, n, m,
     # independent NumPy re-derivation of the closed form, prompt by prompt
     A = np.linalg.inv(G)
     Xn, wn = X.numpy(), w.numpy()
-    ref = np.stack([wn[b] - np.linalg.matrix_power(np.eye(d) - A @ Xn[b] @ Xn[b].T / m, k) @ wn[b]
-                    for b in range(batch)])
+    ref = np.stack(
+        [wn[b] - np.linalg.matrix_power(np.eye(d) - A @ Xn[b] @ Xn[b].T / m, k) @ wn[b] for b in range(batch)]
+    )
     size = 1.0 + max(np.abs(ref).max(), np.abs(wn).max())
     M = np.stack([np.eye(d) - A @ Xn[b] @ Xn[b].T / m for b in range(batch)])
     growth = max(1.0, max(np.linalg.norm(Mb, 2) for Mb in M)) ** k

@@ -28,32 +28,42 @@ def test_config_is_read():
     assert len(PATTERNS) == 7, PATTERNS
 
 
-@pytest.mark.parametrize("varies, expected", [
-    ("LSA d=10 n=20: 100%|##########| 601/601 [00:05<00:00, 110.23it/s]\n", "PROGRESS-BAR\n"),
-    ("LSA d=10 n=20:  37%|███▋      | 222/601 [00:02<00:04, 91.2it/s]", "PROGRESS-BAR"),
-    ("rollouts: 1234it [00:03, 411.07it/s]\n", "PROGRESS-BAR\n"),
-    ("done in 3.21 s wall\n", "done in TIME\n"),
-    ("<Foo object at 0x7f3a2c1b9e50>", "<Foo object at 0xADDRESS>"),
-    # a warning raised in a cell names the kernel's process id in its location
-    ("/tmp/ipykernel_12635/2488540779.py:4: UserWarning: large step\n",
-     "/tmp/ipykernel_PID/CELL.py:4: UserWarning: large step\n"),
-    # pandas' Styler draws a random id for every table it renders
-    ('<style type="text/css">\n#T_f2a53_row0_col1 {\n}\n</style>\n<table id="T_f2a53">',
-     '<style type="text/css">\n#T_STYLER_row0_col1 {\n}\n</style>\n<table id="T_STYLER">'),
-])
+@pytest.mark.parametrize(
+    "varies, expected",
+    [
+        ("LSA d=10 n=20: 100%|##########| 601/601 [00:05<00:00, 110.23it/s]\n", "PROGRESS-BAR\n"),
+        ("LSA d=10 n=20:  37%|███▋      | 222/601 [00:02<00:04, 91.2it/s]", "PROGRESS-BAR"),
+        ("rollouts: 1234it [00:03, 411.07it/s]\n", "PROGRESS-BAR\n"),
+        ("done in 3.21 s wall\n", "done in TIME\n"),
+        ("<Foo object at 0x7f3a2c1b9e50>", "<Foo object at 0xADDRESS>"),
+        # a warning raised in a cell names the kernel's process id in its location
+        (
+            "/tmp/ipykernel_12635/2488540779.py:4: UserWarning: large step\n",
+            "/tmp/ipykernel_PID/CELL.py:4: UserWarning: large step\n",
+        ),
+        # pandas' Styler draws a random id for every table it renders
+        (
+            '<style type="text/css">\n#T_f2a53_row0_col1 {\n}\n</style>\n<table id="T_f2a53">',
+            '<style type="text/css">\n#T_STYLER_row0_col1 {\n}\n</style>\n<table id="T_STYLER">',
+        ),
+    ],
+)
 def test_what_varies_by_run_is_replaced(varies, expected):
     assert sanitize(varies) == expected
 
 
-@pytest.mark.parametrize("printed", [
-    "relative error 0.01834 after 600 steps\n",
-    "accuracy 97.5% of prompts, best k = 7\n",
-    "errors [0.5, 0.25, 0.125]\n",
-    "array([1.        , 0.5       , 0.33333333])",
-    "<Figure size 640x400 with 1 Axes>",
-    "trained for 12 s of simulated time, 3 ms per step (theory)\n",
-    "k | error\n3 | 0.41\n",
-])
+@pytest.mark.parametrize(
+    "printed",
+    [
+        "relative error 0.01834 after 600 steps\n",
+        "accuracy 97.5% of prompts, best k = 7\n",
+        "errors [0.5, 0.25, 0.125]\n",
+        "array([1.        , 0.5       , 0.33333333])",
+        "<Figure size 640x400 with 1 Axes>",
+        "trained for 12 s of simulated time, 3 ms per step (theory)\n",
+        "k | error\n3 | 0.41\n",
+    ],
+)
 def test_printed_results_pass_through(printed):
     assert sanitize(printed) == printed
 
@@ -86,7 +96,7 @@ def test_linear_time_on_long_lines():
     """
     import time
 
-    line = "x1 " * 7_000 + "\n"                          # 21 kB on one line, no progress bar in it
+    line = "x1 " * 7_000 + "\n"  # 21 kB on one line, no progress bar in it
     start = time.perf_counter()
     assert sanitize(line) == line
     assert time.perf_counter() - start < 0.5

@@ -79,8 +79,9 @@ def test_cot_error_limit_matches_theory_and_explicit_iteration():
     L, S = tasks.skewed(5), tasks.rotate(tasks.power_law(5, 0.5), seed=1)
     G = theory.gamma(L, 20)
     ks = np.arange(6)
-    np.testing.assert_allclose(selection.cot_error_limit(np.linalg.inv(G), S, ks),
-                               theory.cot_error_limit(G, S, ks), rtol=1e-10)
+    np.testing.assert_allclose(
+        selection.cot_error_limit(np.linalg.inv(G), S, ks), theory.cot_error_limit(G, S, ks), rtol=1e-10
+    )
     # non-symmetric A: iterate the m → ∞ recursion on the identity (w ~ N(0, I) ⇒ E‖·‖² = ‖·‖_F²)
     Ls, ns = _pool()
     A = selection.mixture_optimum(Ls, ns, [0.3, 0.3, 0.4])
@@ -112,7 +113,7 @@ def test_qp_solution_beats_vertices_and_brute_force_grid(L, seed):
     grid = list(_grid(L, 0.005))
     vals = [selection.qp_objective(p, Ls, S) for p in grid]
     best = grid[int(np.argmin(vals))]
-    assert f <= min(vals) + 1e-9            # no grid point is better
+    assert f <= min(vals) + 1e-9  # no grid point is better
     assert np.abs(pi - best).max() <= 0.01  # and the grid optimum is within two grid steps
 
 
@@ -223,16 +224,18 @@ def test_train_mixture_reaches_mixture_optimum(one_thread):
     d = 4
     Ls = [tasks.rotate(tasks.power_law(d, 0.2), seed=1), tasks.rotate(tasks.power_law(d, 1.0), seed=2)]
     ns, pi = [5, 20], [0.4, 0.6]
-    model, hist = lsa.train(Ls, ns, weights=pi, steps=500, batch=2048, lr=1.0, decay_from=0.05,
-                            seed=0, progress=False)
+    model, hist = lsa.train(Ls, ns, weights=pi, steps=500, batch=2048, lr=1.0, decay_from=0.05, seed=0, progress=False)
     target = selection.mixture_optimal_v(Ls, ns, pi)
     rel = np.linalg.norm(model.V_wx.detach().numpy() - target) / np.linalg.norm(target)
     assert rel < 0.02
     assert hist.rel_error[-1] == pytest.approx(rel)
     assert hist.optimal_loss == pytest.approx(selection.mixture_optimal_loss(Ls, ns, pi))
     # and it is not the optimum of either task alone, nor of the same tasks at equal weights
-    for other in (theory.optimal_v(Ls[0], 5), theory.optimal_v(Ls[1], 20),
-                  selection.mixture_optimal_v(Ls, ns, [0.5, 0.5])):
+    for other in (
+        theory.optimal_v(Ls[0], 5),
+        theory.optimal_v(Ls[1], 20),
+        selection.mixture_optimal_v(Ls, ns, [0.5, 0.5]),
+    ):
         assert np.linalg.norm(model.V_wx.detach().numpy() - other) / np.linalg.norm(other) > 0.02
 
 

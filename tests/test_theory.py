@@ -48,8 +48,9 @@ def test_second_moment_monte_carlo_equals_gamma_lambda():
 def test_direct_error_at_optimum_is_twice_optimal_loss():
     Lam = tasks.rotate(tasks.skewed(6), seed=0)
     n = 9
-    assert theory.direct_error(theory.gamma(Lam, n), Lam, n) == pytest.approx(2 * theory.optimal_loss(Lam, n),
-                                                                              rel=1e-12)
+    assert theory.direct_error(theory.gamma(Lam, n), Lam, n) == pytest.approx(
+        2 * theory.optimal_loss(Lam, n), rel=1e-12
+    )
 
 
 def test_optimal_v_and_loss_hand_isotropic():
@@ -144,7 +145,7 @@ def test_per_skill_order_breaks_ties_by_ratio(seed):
     for c in [1.0, 2.5]:
         out = theory.cot_error_limit_per_skill(Gam, c * np.eye(6), 1)
         np.testing.assert_allclose(out, (1 - c / np.sort(g)) ** 2, rtol=1e-10, atol=1e-12)
-    sig = np.array([2.0, 1.0, 1.0, 2.0, 1.0, 1.0])           # σ = 2 on γ = 0.5 and 3; σ = 1 on the rest
+    sig = np.array([2.0, 1.0, 1.0, 2.0, 1.0, 1.0])  # σ = 2 on γ = 0.5 and 3; σ = 1 on the rest
     out = theory.cot_error_limit_per_skill(Gam, Q @ np.diag(sig) @ Q.T, 1)
     want = [(1 - 2 / 0.5) ** 2, (1 - 2 / 3.0) ** 2] + [(1 - 1 / x) ** 2 for x in [0.8, 1.0, 1.5, 2.0]]
     np.testing.assert_allclose(out, want, rtol=1e-10, atol=1e-12)

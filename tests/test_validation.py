@@ -124,8 +124,21 @@ GOOD: dict[str, dict[str, Any]] = {
     "lsa.LSA.gamma": dict(_self=MODEL),
     "lsa.optimal": dict(Lambda=LAM, n=N, c=1.0, dtype=torch.float64),
     "lsa.relative_error": dict(model=MODEL, target=-np.linalg.inv(GAM)),
-    "lsa.train": dict(Lambda=LAM, n=N, steps=1, batch=B, lr=0.1, seed=0, c=1.0, decay_from=0.3,
-                      record_every=1, dtype=torch.float64, progress=False, mode="sampled", tol=None),
+    "lsa.train": dict(
+        Lambda=LAM,
+        n=N,
+        steps=1,
+        batch=B,
+        lr=0.1,
+        seed=0,
+        c=1.0,
+        decay_from=0.3,
+        record_every=1,
+        dtype=torch.float64,
+        progress=False,
+        mode="sampled",
+        tol=None,
+    ),
     "cot.rollout": dict(model=MODEL, X=X, y=Y, k=2, method=None, window=None),
     "cot.pseudo_newton": dict(Gamma=GAM, X=X, y=Y, k=2),
     "cot.closed_form": dict(Gamma=GAM, X=X, w=W, k=2),
@@ -144,8 +157,16 @@ GOOD: dict[str, dict[str, Any]] = {
     "glue": dict(name="x", value=1.0, digits=6),
     "number": dict(value=2.5e13, spec=".2g"),
     "count": dict(n=3, noun="skill", plural="skills", words=False),
-    "claims.claim": dict(id="a", claim="It holds.", verdict="reproduced", figure="fig-a", check="t",
-                         regime=None, source="Theorem 1", kind="paper"),
+    "claims.claim": dict(
+        id="a",
+        claim="It holds.",
+        verdict="reproduced",
+        figure="fig-a",
+        check="t",
+        regime=None,
+        source="Theorem 1",
+        kind="paper",
+    ),
     "claim": dict(id="a", claim="It holds.", verdict="reproduced"),
     "claims.collect": dict(paths=[CLAIM_SOURCE]),
     "claims.table": dict(claims=[CLAIM_COLLECTED], kind="paper"),
@@ -156,16 +177,38 @@ GOOD: dict[str, dict[str, Any]] = {
     "plots.integer_ticks": dict(ax=AX, axis="x"),
     "plots.log_ticks": dict(ax=AX, ticks=[1.0, 10.0], axis="y"),
     "plots.zoom": dict(ax=ZOOM_AX, xlim=(0.0, 1.0), ylim=(0.0, 1.0), bounds=(0.5, 0.5, 0.4, 0.4)),
-    "plots.interactive_curves": dict(curves=lambda a: {"y": np.ones(3)}, x=np.arange(3), sliders={"a": [1]},
-                                     xlabel="k", ylabel="y", labels={"a": "a"}, ylim=(0.1, 10.0),
-                                     styles=None, note=None),
+    "plots.interactive_curves": dict(
+        curves=lambda a: {"y": np.ones(3)},
+        x=np.arange(3),
+        sliders={"a": [1]},
+        xlabel="k",
+        ylabel="y",
+        labels={"a": "a"},
+        ylim=(0.1, 10.0),
+        styles=None,
+        note=None,
+    ),
     "gpt2.GPT2Config": dict(d=D, n_layer=1, n_head=1, n_embd=8),
     "gpt2.GPT2": dict(cfg=GPT_CFG),
     "gpt2.GPT2.forward": dict(_self=GPT, tokens=TOKENS),
     "gpt2.GPT2.predict": dict(_self=GPT, X=X, y=Y),
-    "gpt2.train": dict(cfg=GPT_CFG, Lambda=LAM, n=N, steps=1, batch=B, lr=1e-3, warmup=0, weight_decay=0.0,
-                       seed=0, device="cpu", record_every=1, progress=False, k_train=2, k_pretrain=0,
-                       pretrain_steps=0),
+    "gpt2.train": dict(
+        cfg=GPT_CFG,
+        Lambda=LAM,
+        n=N,
+        steps=1,
+        batch=B,
+        lr=1e-3,
+        warmup=0,
+        weight_decay=0.0,
+        seed=0,
+        device="cpu",
+        record_every=1,
+        progress=False,
+        k_train=2,
+        k_pretrain=0,
+        pretrain_steps=0,
+    ),
     "gpt2.book_command": dict(name="gpt2_chain_n20_k3", out=None),
     "cot.rollout_reprompt": dict(model=MODEL, X=X, y=Y, k=2, batch_size=2),
     "tasks.by_name": dict(name="skewed", d=D),
@@ -196,11 +239,11 @@ def call(func: str, **override):
 # ----------------------------------------------------------------------------- the table
 @dataclass(frozen=True)
 class Row:
-    func: str      # the callable, as in GOOD
-    arg: str       # the argument the message must name
-    kind: str      # the kind of bad input (see REQUIRED)
-    bad: Any       # the bad value put in place of ``key``
-    match: str     # regular expression the ValueError message must match
+    func: str  # the callable, as in GOOD
+    arg: str  # the argument the message must name
+    kind: str  # the kind of bad input (see REQUIRED)
+    bad: Any  # the bad value put in place of ``key``
+    match: str  # regular expression the ValueError message must match
     key: str = ""  # the keyword that receives ``bad`` (default: ``arg``)
     context: dict | None = None  # other arguments changed from GOOD for this row (valid ones)
 
@@ -274,8 +317,9 @@ def lambdas_rows(func: str, context: dict | None = None) -> list[Row]:
     return [
         Row(func, "Lambdas", "asymmetric", [ASYMMETRIC, LAM], r"\bLambdas\[0\] must be symmetric", context=context),
         Row(func, "Lambdas", "not-pd", [NOT_PD, LAM], r"\bLambdas\[0\] must be positive definite", context=context),
-        Row(func, "Lambdas", "non-finite", [NON_FINITE, LAM], r"\bLambdas\[0\] has non-finite entries",
-            context=context),
+        Row(
+            func, "Lambdas", "non-finite", [NON_FINITE, LAM], r"\bLambdas\[0\] has non-finite entries", context=context
+        ),
         Row(func, "Lambdas", "dimension", [LAM, np.eye(D + 1)], rf"\bLambdas\[1\] must be {D}x{D}", context=context),
     ]
 
@@ -284,23 +328,31 @@ def mixture_rows(func: str, *, ns: bool = True, weights: bool = True) -> list[Ro
     """The rows every function of a task mixture needs: Lambdas, ns and weights."""
     rows = lambdas_rows(func)
     if ns:
-        rows += [Row(func, "ns", "<1", [0, N], r"\bns\[0\] must be an integer >= 1"),
-                 Row(func, "ns", "shape", [N], r"\bns must have one prompt length per task")]
+        rows += [
+            Row(func, "ns", "<1", [0, N], r"\bns\[0\] must be an integer >= 1"),
+            Row(func, "ns", "shape", [N], r"\bns must have one prompt length per task"),
+        ]
     if weights:
-        rows += [Row(func, "weights", "simplex", [0.7, 0.7], r"\bweights must lie on the probability simplex"),
-                 Row(func, "weights", "shape", [1.0], r"\bweights must have 2 entries")]
+        rows += [
+            Row(func, "weights", "simplex", [0.7, 0.7], r"\bweights must lie on the probability simplex"),
+            Row(func, "weights", "shape", [1.0], r"\bweights must have 2 entries"),
+        ]
     return rows
 
 
 TABLE: list[Row] = [
     # theory, for any invertible Gamma (a trained model's read-back Γ̂ is not exactly symmetric)
-    *[row for func in ("theory.direct_error_general", "theory.cot_error_limit_general") for row in (
-        Row(func, "Gamma", "singular", np.zeros((D, D)), r"\bGamma must be invertible"),
-        Row(func, "Gamma", "non-finite", NON_FINITE, r"\bGamma has non-finite entries"),
-        Row(func, "Gamma", "dtype", COMPLEX, r"\bGamma must be a real"),
-        *covariance_rows(func, "Sigma"),
-        Row(func, "Sigma", "dimension", np.eye(D + 1), rf"\bSigma must be {D}x{D}"),
-    )],
+    *[
+        row
+        for func in ("theory.direct_error_general", "theory.cot_error_limit_general")
+        for row in (
+            Row(func, "Gamma", "singular", np.zeros((D, D)), r"\bGamma must be invertible"),
+            Row(func, "Gamma", "non-finite", NON_FINITE, r"\bGamma has non-finite entries"),
+            Row(func, "Gamma", "dtype", COMPLEX, r"\bGamma must be a real"),
+            *covariance_rows(func, "Sigma"),
+            Row(func, "Sigma", "dimension", np.eye(D + 1), rf"\bSigma must be {D}x{D}"),
+        )
+    ],
     *count_rows("theory.direct_error_general", "m"),
     Row("theory.power_norms", "M", "shape", np.ones((D, D + 1)), r"\bM must be a square matrix"),
     Row("theory.power_norms", "M", "non-finite", NON_FINITE, r"\bM has non-finite entries"),
@@ -361,8 +413,13 @@ TABLE: list[Row] = [
     *covariance_rows("theory.cot_error_limit_per_skill", "Gamma"),
     *covariance_rows("theory.cot_error_limit_per_skill", "Sigma"),
     Row("theory.cot_error_limit_per_skill", "Sigma", "dimension", np.eye(D + 1), rf"\bSigma must be {D}x{D}"),
-    Row("theory.cot_error_limit_per_skill", "Sigma", "commute", tasks.rotate(LAM, seed=1),
-        r"\bGamma and Sigma must commute"),
+    Row(
+        "theory.cot_error_limit_per_skill",
+        "Sigma",
+        "commute",
+        tasks.rotate(LAM, seed=1),
+        r"\bGamma and Sigma must commute",
+    ),
     *steps_rows("theory.cot_error_limit_per_skill", "k"),
     *steps_rows("theory.best_cot_steps", "k_max"),
     *covariance_rows("theory.skill_ratios", "Gamma"),
@@ -378,8 +435,13 @@ TABLE: list[Row] = [
     *covariance_rows("theory.critical_train_length", "Lambda"),
     *covariance_rows("theory.critical_train_length", "Sigma"),
     Row("theory.critical_train_length", "Sigma", "dimension", np.eye(D + 1), rf"\bSigma must be {D}x{D}"),
-    Row("theory.critical_train_length", "Sigma", "commute", tasks.rotate(LAM, seed=1),
-        r"\bLambda and Sigma must commute"),
+    Row(
+        "theory.critical_train_length",
+        "Sigma",
+        "commute",
+        tasks.rotate(LAM, seed=1),
+        r"\bLambda and Sigma must commute",
+    ),
     # lsa
     *count_rows("lsa.Blocks", "d"),
     *tensor_rows("lsa.embed", "X", X[0]),
@@ -426,16 +488,20 @@ TABLE: list[Row] = [
     *steps_rows("cot.rollout", "k"),
     Row("cot.rollout", "method", "value", "kv", r"\bmethod must be 'cache' or 'append'"),
     Row("cot.rollout", "window", "<1", 0, r"\bwindow must be an integer >= 1"),
-    Row("cot.rollout", "window", "method", 2, r"\bwindow needs method='append'",
-        context={"method": "cache"}),
+    Row("cot.rollout", "window", "method", 2, r"\bwindow needs method='append'", context={"method": "cache"}),
     # any invertible Gamma: a trained model's read-back Γ̂ is not exactly symmetric (chapter 3)
     Row("cot.pseudo_newton", "Gamma", "singular", np.zeros((D, D)), r"\bGamma must be invertible"),
     Row("cot.pseudo_newton", "Gamma", "non-finite", NON_FINITE, r"\bGamma has non-finite entries"),
     Row("cot.pseudo_newton", "Gamma", "dtype", COMPLEX, r"\bGamma must be a real"),
     Row("cot.pseudo_newton", "Gamma", "dimension", np.eye(D + 1), rf"\bGamma must be {D}x{D}"),
     *tensor_rows("cot.pseudo_newton", "X", X[0]),
-    Row("cot.pseudo_newton", "X", "empty", X[:, :, :0],
-        r"\bX must have at least one prompt, one dimension and one example"),
+    Row(
+        "cot.pseudo_newton",
+        "X",
+        "empty",
+        X[:, :, :0],
+        r"\bX must have at least one prompt, one dimension and one example",
+    ),
     *tensor_rows("cot.pseudo_newton", "y", Y[:, :-1]),
     *steps_rows("cot.pseudo_newton", "k"),
     # any invertible Gamma: a trained model's read-back Γ̂ is not exactly symmetric (chapter 3)
@@ -478,8 +544,14 @@ TABLE: list[Row] = [
     *mixture_rows("tasks.mixture"),
     *covariance_rows("tasks.training_tasks", "Lambda"),
     *count_rows("tasks.training_tasks", "n"),
-    Row("tasks.training_tasks", "weights", "simplex", [0.5, 0.6], r"\bweights must lie on the probability simplex",
-        context={"Lambda": [LAM, SIG], "n": [N, N]}),
+    Row(
+        "tasks.training_tasks",
+        "weights",
+        "simplex",
+        [0.5, 0.6],
+        r"\bweights must lie on the probability simplex",
+        context={"Lambda": [LAM, SIG], "n": [N, N]},
+    ),
     *mixture_rows("selection.mixture_moments"),
     *mixture_rows("selection.mixture_optimum"),
     *mixture_rows("selection.mixture_optimal_v"),
@@ -527,8 +599,14 @@ TABLE: list[Row] = [
     *positive_float_rows("theory.critical_prompt_ratio", "s"),
     Row("cot.median_and_interval", "per_prompt", "shape", np.float64(1.0), r"\bper_prompt must have at least one axis"),
     Row("cot.median_and_interval", "per_prompt", "non-finite", np.full((2, 40), np.nan), r"\bper_prompt has nan"),
-    Row("cot.median_and_interval", "per_prompt", "size", np.ones((2, 3)), r"\bper_prompt must hold more prompts",
-        context={"z": 3.0}),
+    Row(
+        "cot.median_and_interval",
+        "per_prompt",
+        "size",
+        np.ones((2, 3)),
+        r"\bper_prompt must hold more prompts",
+        context={"z": 3.0},
+    ),
     Row("cot.median_and_interval", "axis", "range", 2, r"\baxis must be in"),
     Row("cot.median_and_interval", "z", "range", 0.0, r"\bz must be > 0"),
     Row("cot.rollout_adaptive", "model", "type", object(), r"\bmodel must have a predict"),
@@ -547,8 +625,7 @@ TABLE: list[Row] = [
     # gpt2
     *count_rows("gpt2.GPT2Config", "d"),
     *count_rows("gpt2.GPT2Config", "n_layer"),
-    Row("gpt2.GPT2Config", "n_embd", "divisible", 9, r"\bn_embd must be divisible by n_head",
-        context={"n_head": 2}),
+    Row("gpt2.GPT2Config", "n_embd", "divisible", 9, r"\bn_embd must be divisible by n_head", context={"n_head": 2}),
     Row("gpt2.GPT2", "cfg", "type", dict(d=D), r"\bcfg must be a GPT2Config"),
     *tensor_rows("gpt2.GPT2.predict", "X", X[0]),
     *tensor_rows("gpt2.GPT2.predict", "y", Y[:, :2], dtype=False),
@@ -598,8 +675,14 @@ TABLE: list[Row] = [
     Row("claims.claim", "claim", "value", "", r"\bclaim must be a non-empty string"),
     Row("claims.claim", "figure", "value", "", r"\bfigure must be a non-empty string or None"),
     Row("claims.claim", "check", "value", 3, r"\bcheck must be a non-empty string or None"),
-    Row("claims.claim", "regime", "missing", None, r"\bregime must say where",
-        context={"verdict": "reproduced in a stated regime"}),
+    Row(
+        "claims.claim",
+        "regime",
+        "missing",
+        None,
+        r"\bregime must say where",
+        context={"verdict": "reproduced in a stated regime"},
+    ),
     Row("claims.collect", "paths", "value", [CLAIM_BAD_SOURCE], r"\bpaths: .* literal string arguments"),
     Row("claims.claim", "source", "value", "", r"\bsource must be a non-empty string or None"),
     Row("claims.claim", "kind", "value", "book", r"\bkind must be one of"),
@@ -611,8 +694,10 @@ TABLE: list[Row] = [
     *count_rows("plots.subplots", "nrows"),
     *count_rows("plots.subplots", "ncols"),
     Row("plots.subplots", "height", "range", 0.0, r"\bheight must be a number of inches"),
-    *[Row(f, "ax", "type", None, r"\bax must be a matplotlib Axes")
-      for f in ("plots.integer_ticks", "plots.log_ticks", "plots.zoom")],
+    *[
+        Row(f, "ax", "type", None, r"\bax must be a matplotlib Axes")
+        for f in ("plots.integer_ticks", "plots.log_ticks", "plots.zoom")
+    ],
     Row("plots.integer_ticks", "axis", "value", "z", r"\baxis must be 'x', 'y' or 'both'"),
     Row("plots.log_ticks", "axis", "value", "both", r"\baxis must be 'x' or 'y'"),
     Row("plots.log_ticks", "ticks", "range", [0.0, 1.0], r"\bticks must be finite and > 0"),
@@ -658,12 +743,19 @@ EXEMPT: dict[str, str] = {
 
 # Kinds a rule of REQUIRED demands that do not apply to one callable, with the reason.
 NOT_APPLICABLE: dict[tuple[str, str, str], str] = {
-    **{(func, "Gamma", kind): "any invertible Gamma is accepted (a trained model's Γ̂ is not symmetric)"
-       for func in ("theory.direct_error", "theory.cot_error_limit",
-                    "theory.direct_error_general", "theory.cot_error_limit_general",
-                    "cot.pseudo_newton", "cot.closed_form")
-       for kind in ("asymmetric", "not-pd")},
-    ("count", "n", "<1"): "zero is a count (\"0 prompts\"); the row n < 0 is there",
+    **{
+        (func, "Gamma", kind): "any invertible Gamma is accepted (a trained model's Γ̂ is not symmetric)"
+        for func in (
+            "theory.direct_error",
+            "theory.cot_error_limit",
+            "theory.direct_error_general",
+            "theory.cot_error_limit_general",
+            "cot.pseudo_newton",
+            "cot.closed_form",
+        )
+        for kind in ("asymmetric", "not-pd")
+    },
+    ("count", "n", "<1"): 'zero is a count ("0 prompts"); the row n < 0 is there',
     ("plots.table_number", "value", "non-finite"): "an infinite value is a diverged error, shown as `infinite`",
     ("cot.squared_error", "iterates", "non-finite"): "a diverging rollout is reported as inf, not refused",
     ("lsa.LSA.forward", "E", "non-finite"): "E carries the estimates of a possibly diverging rollout",
@@ -673,19 +765,43 @@ NOT_APPLICABLE: dict[tuple[str, str, str], str] = {
 # For each argument name, the bad-input kinds every callable that takes it must have a row for.
 COVARIANCE = {"asymmetric", "not-pd", "non-finite", "dtype"}
 REQUIRED: dict[str, set[str]] = {
-    "Lambda": COVARIANCE, "Sigma": COVARIANCE, "Gamma": COVARIANCE,
+    "Lambda": COVARIANCE,
+    "Sigma": COVARIANCE,
+    "Gamma": COVARIANCE,
     "Lambdas": {"asymmetric", "not-pd", "non-finite"},
-    "d": {"<1", "dtype"}, "n": {"<1", "dtype"}, "m": {"<1", "dtype"}, "batch": {"<1", "dtype"},
-    "ns": {"<1"}, "rho": {"<1"}, "record_every": {"<1"}, "digits": {"<1"},
-    "k": {"<0", "dtype"}, "k_max": {"<0"}, "steps": {"<0"},
-    "X": {"shape", "non-finite", "dtype"}, "y": {"shape", "non-finite"},
-    "w": {"shape", "non-finite"}, "w0": {"shape", "non-finite"}, "E": {"shape", "non-finite"},
-    "iterates": {"shape"}, "errors": {"shape"},
-    "seed": {"<0"}, "dtype": {"dtype"}, "model": {"type"}, "ax": {"type"},
-    "c": {"range", "non-finite"}, "lr": {"range", "non-finite"}, "alpha": {"range", "non-finite"},
-    "trace": {"range", "non-finite"}, "decay_from": {"range", "non-finite"},
-    "pi": {"simplex"}, "p": {"simplex"}, "probs": {"simplex"}, "weights": {"simplex"},
-    "mixture": {"simplex"}, "value": {"non-finite"},
+    "d": {"<1", "dtype"},
+    "n": {"<1", "dtype"},
+    "m": {"<1", "dtype"},
+    "batch": {"<1", "dtype"},
+    "ns": {"<1"},
+    "rho": {"<1"},
+    "record_every": {"<1"},
+    "digits": {"<1"},
+    "k": {"<0", "dtype"},
+    "k_max": {"<0"},
+    "steps": {"<0"},
+    "X": {"shape", "non-finite", "dtype"},
+    "y": {"shape", "non-finite"},
+    "w": {"shape", "non-finite"},
+    "w0": {"shape", "non-finite"},
+    "E": {"shape", "non-finite"},
+    "iterates": {"shape"},
+    "errors": {"shape"},
+    "seed": {"<0"},
+    "dtype": {"dtype"},
+    "model": {"type"},
+    "ax": {"type"},
+    "c": {"range", "non-finite"},
+    "lr": {"range", "non-finite"},
+    "alpha": {"range", "non-finite"},
+    "trace": {"range", "non-finite"},
+    "decay_from": {"range", "non-finite"},
+    "pi": {"simplex"},
+    "p": {"simplex"},
+    "probs": {"simplex"},
+    "weights": {"simplex"},
+    "mixture": {"simplex"},
+    "value": {"non-finite"},
 }
 # Callables that take two of these must check that their dimensions agree ("dimension" row).
 DIMENSIONED = {"Lambda", "Sigma", "Gamma", "Lambdas", "X", "model", "target"}
@@ -739,8 +855,10 @@ def test_good_calls_succeed(func: str):
 def test_every_public_callable_has_rows():
     covered = {r.func for r in TABLE}
     missing = sorted(set(public_callables()) - covered - set(EXEMPT))
-    assert not missing, ("public callables without a bad-input row in tests/test_validation.py "
-                         f"(add a GOOD call and TABLE rows, or an EXEMPT reason): {missing}")
+    assert not missing, (
+        "public callables without a bad-input row in tests/test_validation.py "
+        f"(add a GOOD call and TABLE rows, or an EXEMPT reason): {missing}"
+    )
 
 
 def test_required_kinds_are_covered():
@@ -777,13 +895,16 @@ def test_table_and_exemptions_are_current():
     assert all(EXEMPT.values()) and all(NOT_APPLICABLE.values()), "every exemption needs a reason"
 
 
-@pytest.mark.parametrize("bad, match", [
-    (np.array([0.5, 0.6]), "must lie on the probability simplex"),
-    (np.array([1.2, -0.2]), "must lie on the probability simplex"),
-    (np.array([0.5, np.nan]), "has non-finite entries"),
-    (np.ones((2, 2)) / 4, "must be a non-empty 1-d array"),
-    (np.array([1.0 + 0j, 0.0]), "must be a real"),
-])
+@pytest.mark.parametrize(
+    "bad, match",
+    [
+        (np.array([0.5, 0.6]), "must lie on the probability simplex"),
+        (np.array([1.2, -0.2]), "must lie on the probability simplex"),
+        (np.array([0.5, np.nan]), "has non-finite entries"),
+        (np.ones((2, 2)) / 4, "must be a non-empty 1-d array"),
+        (np.array([1.0 + 0j, 0.0]), "must be a real"),
+    ],
+)
 def test_simplex_check_names_the_argument(bad, match):
     """The helper every function taking probabilities uses (task mixtures, the QP)."""
     from ttsbook._checks import on_simplex

@@ -14,8 +14,21 @@ from . import claims, cot, lsa, plots, selection, tasks, theory
 from ._glue import count, glue, number
 from .claims import claim, verdicts
 
-__all__ = ["tasks", "theory", "lsa", "cot", "selection", "gpt2", "plots", "claims", "glue",
-           "number", "count", "claim", "verdicts"]
+__all__ = [
+    "tasks",
+    "theory",
+    "lsa",
+    "cot",
+    "selection",
+    "gpt2",
+    "plots",
+    "claims",
+    "glue",
+    "number",
+    "count",
+    "claim",
+    "verdicts",
+]
 __version__ = "0.1.0"
 
 

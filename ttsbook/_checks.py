@@ -105,8 +105,9 @@ def _to_numpy(name: str, A) -> np.ndarray:
     except (TypeError, ValueError) as err:
         raise ValueError(f"{name} must be a real array, got {type(A).__name__}") from err
     if raw.dtype == bool or raw.dtype.kind not in "iuf":
-        raise ValueError(f"{name} must be a real (integer or floating) array, got dtype {raw.dtype} "
-                         f"({type(A).__name__})")
+        raise ValueError(
+            f"{name} must be a real (integer or floating) array, got dtype {raw.dtype} ({type(A).__name__})"
+        )
     return raw.astype(np.float64)
 
 
@@ -146,8 +147,9 @@ def as_covariance(name: str, A, d: int | None = None) -> np.ndarray:
     try:
         np.linalg.cholesky(arr)
     except np.linalg.LinAlgError:
-        raise ValueError(f"{name} must be positive definite (its smallest eigenvalue is "
-                         f"{np.linalg.eigvalsh(arr)[0]:.3g})") from None
+        raise ValueError(
+            f"{name} must be positive definite (its smallest eigenvalue is {np.linalg.eigvalsh(arr)[0]:.3g})"
+        ) from None
     return arr
 
 
@@ -161,8 +163,10 @@ def on_simplex(name: str, p, size: int | None = None, atol: float = 1e-8) -> np.
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} has non-finite entries")
     if np.any(arr < -atol) or abs(arr.sum() - 1) > max(atol, 1e-6):
-        raise ValueError(f"{name} must lie on the probability simplex (entries >= 0 summing to 1), "
-                         f"got sum {arr.sum():.6g} and min {arr.min():.3g}")
+        raise ValueError(
+            f"{name} must lie on the probability simplex (entries >= 0 summing to 1), "
+            f"got sum {arr.sum():.6g} and min {arr.min():.3g}"
+        )
     return np.clip(arr, 0, None) / np.clip(arr, 0, None).sum()
 
 
@@ -175,8 +179,9 @@ def seed(name: str, value, allow_generator: type | tuple[type, ...] = ()):
     return int(value)
 
 
-def float_tensor(name: str, t, ndim: int | None = None, shape: tuple | None = None,
-                 finite: bool = True) -> torch.Tensor:
+def float_tensor(
+    name: str, t, ndim: int | None = None, shape: tuple | None = None, finite: bool = True
+) -> torch.Tensor:
     """Check that ``t`` is a floating-point torch tensor of the given ``ndim``/``shape``.
 
     ``finite=False`` lets inf/nan through (a diverging chain of thought is reported honestly).
@@ -200,8 +205,10 @@ def prompt_inputs(X) -> tuple[int, int, int]:
     Returns ``(batch, d, n)``, each at least 1.
     """
     if not isinstance(X, torch.Tensor) or X.ndim != 3:
-        raise ValueError(f"X must be a torch tensor of shape (batch, d, n), got "
-                         f"{tuple(X.shape) if isinstance(X, torch.Tensor) else type(X).__name__}")
+        raise ValueError(
+            f"X must be a torch tensor of shape (batch, d, n), got "
+            f"{tuple(X.shape) if isinstance(X, torch.Tensor) else type(X).__name__}"
+        )
     batch, d, n = X.shape
     if batch < 1 or d < 1 or n < 1:
         raise ValueError(f"X must have at least one prompt, one dimension and one example, got shape {tuple(X.shape)}")
@@ -217,7 +224,9 @@ def prompts(X, y) -> tuple[int, int, int]:
     """
     batch, d, n = prompt_inputs(X)
     if not isinstance(y, torch.Tensor) or tuple(y.shape) != (batch, n):
-        raise ValueError(f"y must be a torch tensor of shape (batch, n) = {(batch, n)}, got "
-                         f"{tuple(y.shape) if isinstance(y, torch.Tensor) else type(y).__name__}")
+        raise ValueError(
+            f"y must be a torch tensor of shape (batch, n) = {(batch, n)}, got "
+            f"{tuple(y.shape) if isinstance(y, torch.Tensor) else type(y).__name__}"
+        )
     float_tensor("y", y)
     return batch, d, n

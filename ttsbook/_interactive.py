@@ -139,9 +139,20 @@ STYLE = """
 COLORS = ["#440154", "#3b528b", "#21918c", "#5ec962", "#b5a300", "#d6604d", "#777777"]
 
 
-def interactive_curves(curves, x, sliders: dict, *, xlabel: str, ylabel: str, title: str = "",
-                       labels: dict | None = None, logy: bool = True, ylim=None,
-                       styles: dict | None = None, note=None):
+def interactive_curves(
+    curves,
+    x,
+    sliders: dict,
+    *,
+    xlabel: str,
+    ylabel: str,
+    title: str = "",
+    labels: dict | None = None,
+    logy: bool = True,
+    ylim=None,
+    styles: dict | None = None,
+    note=None,
+):
     """An interactive figure of curves ``y(x)`` with one slider per parameter, for static HTML.
 
     Parameters
@@ -197,8 +208,11 @@ def interactive_curves(curves, x, sliders: dict, *, xlabel: str, ylabel: str, ti
     if note is not None and not callable(note):
         raise ValueError("note must be a callable returning a string, or None")
     labels_of = labels or {}
-    if (not isinstance(labels_of, dict) or set(labels_of) - set(names)
-            or any(not isinstance(t, str) or t.count("$") % 2 for t in labels_of.values())):
+    if (
+        not isinstance(labels_of, dict)
+        or set(labels_of) - set(names)
+        or any(not isinstance(t, str) or t.count("$") % 2 for t in labels_of.values())
+    ):
         raise ValueError(f"labels must map slider names to text, got {labels!r}")
     table, notes, names_of_series = [], [], None
     for combo in itertools.product(*grids):
@@ -223,14 +237,30 @@ def interactive_curves(curves, x, sliders: dict, *, xlabel: str, ylabel: str, ti
     if len(ylim) != 2 or not (ylim[0] < ylim[1]) or (logy and ylim[0] <= 0):
         raise ValueError(f"ylim must be (low, high) with low < high (and low > 0 on a log axis), got {ylim}")
     styles = styles or {}
-    series = [{"label": lab, "html": _math(lab),
-               "color": styles.get(lab, {}).get("color", COLORS[i % len(COLORS)]),
-               "dash": styles.get(lab, {}).get("dash")} for i, lab in enumerate(names_of_series)]
-    spec = {"x": [float(v) for v in x], "y": table, "series": series, "ylim": list(ylim),
-            "logy": bool(logy), "xlabel": xlabel, "ylabel": ylabel, "title": title,
-            "sliders": [{"name": labels_of.get(n, n), "values": [_plain(v) for v in g],
-                         "labels": [_label(v) for v in g]} for n, g in zip(names, grids, strict=True)],
-            "notes": notes or None}
+    series = [
+        {
+            "label": lab,
+            "html": _math(lab),
+            "color": styles.get(lab, {}).get("color", COLORS[i % len(COLORS)]),
+            "dash": styles.get(lab, {}).get("dash"),
+        }
+        for i, lab in enumerate(names_of_series)
+    ]
+    spec = {
+        "x": [float(v) for v in x],
+        "y": table,
+        "series": series,
+        "ylim": list(ylim),
+        "logy": bool(logy),
+        "xlabel": xlabel,
+        "ylabel": ylabel,
+        "title": title,
+        "sliders": [
+            {"name": labels_of.get(n, n), "values": [_plain(v) for v in g], "labels": [_label(v) for v in g]}
+            for n, g in zip(names, grids, strict=True)
+        ],
+        "notes": notes or None,
+    }
     return _html(spec)
 
 
@@ -263,29 +293,33 @@ def _math(text: str) -> str:
     """``text`` as HTML with each ``$…$`` as ``\\(…\\)`` in an element MathJax typesets (the
     class ``mathjax_process``: the book's MathJax processes only such elements in outputs)."""
     parts = text.split("$")
-    return "".join(html.escape(p) if i % 2 == 0 else
-                   f'<span class="mathjax_process">\\({html.escape(p)}\\)</span>'
-                   for i, p in enumerate(parts))
+    return "".join(
+        html.escape(p) if i % 2 == 0 else f'<span class="mathjax_process">\\({html.escape(p)}\\)</span>'
+        for i, p in enumerate(parts)
+    )
 
 
 def _html(spec: dict):
     from IPython.display import HTML
 
     data = json.dumps(spec, separators=(",", ":"), allow_nan=False)
-    uid = "ttsbook-fig-" + hashlib.sha1(data.encode()).hexdigest()[:10]   # the same on every run
+    uid = "ttsbook-fig-" + hashlib.sha1(data.encode()).hexdigest()[:10]  # the same on every run
     controls = "".join(
         f'<label><span>{_math(s["name"])}</span> <input type="range" min="0" max="{len(s["values"]) - 1}" '
         f'step="1" value="{len(s["values"]) // 2}" aria-label="{html.escape(s["name"].replace("$", ""))}"> '
         f'<output data-value-of="{i}"></output></label>'
-        for i, s in enumerate(spec["sliders"]))
+        for i, s in enumerate(spec["sliders"])
+    )
     title = f'<div class="ttsbook-curves-title">{html.escape(spec["title"])}</div>' if spec["title"] else ""
-    body = (f'<style>{STYLE}</style><div class="ttsbook-curves" id="{uid}">{title}'
-            f'<div class="ttsbook-curves-controls">{controls}</div>'
-            f'<div class="ttsbook-curves-frame">'
-            f'<div class="ttsbook-curves-ylabel"><span>{_math(spec["ylabel"])}</span></div>'
-            f'<div class="ttsbook-curves-plot"></div>'
-            f'<div class="ttsbook-curves-xlabel">{_math(spec["xlabel"])}</div></div>'
-            f'<div class="ttsbook-curves-legend"></div>'
-            f'<div class="ttsbook-curves-note" aria-live="polite"></div></div>'
-            f'<script>{SCRIPT}\nwindow.ttsbookCurves(document.getElementById("{uid}"), {data});</script>')
+    body = (
+        f'<style>{STYLE}</style><div class="ttsbook-curves" id="{uid}">{title}'
+        f'<div class="ttsbook-curves-controls">{controls}</div>'
+        f'<div class="ttsbook-curves-frame">'
+        f'<div class="ttsbook-curves-ylabel"><span>{_math(spec["ylabel"])}</span></div>'
+        f'<div class="ttsbook-curves-plot"></div>'
+        f'<div class="ttsbook-curves-xlabel">{_math(spec["xlabel"])}</div></div>'
+        f'<div class="ttsbook-curves-legend"></div>'
+        f'<div class="ttsbook-curves-note" aria-live="polite"></div></div>'
+        f'<script>{SCRIPT}\nwindow.ttsbookCurves(document.getElementById("{uid}"), {data});</script>'
+    )
     return HTML(body)

@@ -17,8 +17,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Claim", "claim", "verdicts", "collect", "table", "page", "counts", "summary", "VERDICTS",
-           "KINDS"]
+__all__ = ["Claim", "claim", "verdicts", "collect", "table", "page", "counts", "summary", "VERDICTS", "KINDS"]
 
 #: The three verdicts a claim can get.
 VERDICTS = ("reproduced", "reproduced in a stated regime", "not reproduced")
@@ -27,9 +26,11 @@ ICON = {"reproduced": "✓", "reproduced in a stated regime": "◐", "not reprod
 KINDS = ("paper", "extension")
 # The admonition class of each verdict's box (the theme's colours: green, amber, red) and the
 # name in its class ttsbook-verdict-<name>.
-_BOX = {"reproduced": ("tip", "reproduced"),
-        "reproduced in a stated regime": ("attention", "regime"),
-        "not reproduced": ("danger", "not-reproduced")}
+_BOX = {
+    "reproduced": ("tip", "reproduced"),
+    "reproduced in a stated regime": ("attention", "regime"),
+    "not reproduced": ("danger", "not-reproduced"),
+}
 _FIELDS = ("id", "claim", "verdict", "figure", "check", "regime", "source", "kind")
 _CELL = re.compile(r"^```\{code-cell\}[^\n]*\n(.*?)^```", re.S | re.M)
 _ID = re.compile(r"^[a-z0-9][a-z0-9.\-]*$")
@@ -45,9 +46,9 @@ class Claim:
     figure: str | None = None
     check: str | None = None
     regime: str | None = None
-    source: str | None = None    # where in the paper (a section, theorem or figure)
-    kind: str = "paper"          # "paper" or "extension" (KINDS)
-    chapter: str | None = None   # the docname, filled in by collect
+    source: str | None = None  # where in the paper (a section, theorem or figure)
+    kind: str = "paper"  # "paper" or "extension" (KINDS)
+    chapter: str | None = None  # the docname, filled in by collect
 
     def line(self) -> str:
         """The claim as a MyST list item of the chapter's verdict box."""
@@ -62,8 +63,16 @@ class Claim:
         return verdicts(self).data
 
 
-def claim(id: str, claim: str, verdict: str, figure: str | None = None, check: str | None = None,
-          regime: str | None = None, source: str | None = None, kind: str = "paper") -> Claim:
+def claim(
+    id: str,
+    claim: str,
+    verdict: str,
+    figure: str | None = None,
+    check: str | None = None,
+    regime: str | None = None,
+    source: str | None = None,
+    kind: str = "paper",
+) -> Claim:
     """A claim of the paper with the book's verdict.
 
     Parameters
@@ -105,8 +114,7 @@ def claim(id: str, claim: str, verdict: str, figure: str | None = None, check: s
         if value is not None and (not isinstance(value, str) or not value.strip()):
             raise ValueError(f"{name} must be a non-empty string or None, got {value!r}")
     if verdict == "reproduced in a stated regime" and regime is None:
-        raise ValueError("regime must say where the claim holds when the verdict is "
-                         "'reproduced in a stated regime'")
+        raise ValueError("regime must say where the claim holds when the verdict is 'reproduced in a stated regime'")
     return Claim(id, claim, verdict, figure, check, regime, source, kind)
 
 
@@ -126,8 +134,10 @@ def verdicts(*claims: Claim, title: str = "Verdicts"):
         if mine:
             theme, name = _BOX[verdict]
             body = "\n".join(c.line() for c in mine)
-            boxes.append(f":::{{admonition}} {title}: {ICON[verdict]} {verdict}\n"
-                         f":class: {theme} ttsbook-verdict ttsbook-verdict-{name}\n{body}\n:::\n")
+            boxes.append(
+                f":::{{admonition}} {title}: {ICON[verdict]} {verdict}\n"
+                f":class: {theme} ttsbook-verdict ttsbook-verdict-{name}\n{body}\n:::\n"
+            )
     return Markdown("\n".join(boxes))
 
 
@@ -153,8 +163,11 @@ def _code_cells(path: Path) -> list[str]:
     """The code cells of a MyST chapter (``.md``) or of its notebook (``.ipynb``)."""
     if path.suffix == ".ipynb":
         cells = json.loads(path.read_text())["cells"]
-        return ["".join(c["source"]) if isinstance(c["source"], list) else c["source"]
-                for c in cells if c["cell_type"] == "code"]
+        return [
+            "".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+            for c in cells
+            if c["cell_type"] == "code"
+        ]
     return _CELL.findall(path.read_text())
 
 
@@ -176,8 +189,9 @@ def _claims_in(source: str, path: Path) -> list[Claim]:
             args = [ast.literal_eval(a) for a in node.args]
             kwargs = {k.arg: ast.literal_eval(k.value) for k in node.keywords}
         except ValueError as err:
-            raise ValueError(f"paths: {path}: claim(...) on line {node.lineno} must have literal "
-                             f"string arguments") from err
+            raise ValueError(
+                f"paths: {path}: claim(...) on line {node.lineno} must have literal string arguments"
+            ) from err
         out.append(claim(*args, **kwargs))
     return out
 
@@ -210,13 +224,18 @@ def summary(claims: list[Claim]) -> str:
         raise ValueError("claims must be one or more results of ttsbook.claim(...) or collect(...)")
     paper = [c for c in claims if c.kind == "paper"]
     extension = [c for c in claims if c.kind == "extension"]
-    return (f"**{len(claims)} claims tested: {_tally(claims)}.** Of them, {len(paper)} are claims "
-            f"of the paper ({_tally(paper, words=False)}) and {len(extension)} the book's own "
-            f"extensions ({_tally(extension, words=False)}).\n")
+    return (
+        f"**{len(claims)} claims tested: {_tally(claims)}.** Of them, {len(paper)} are claims "
+        f"of the paper ({_tally(paper, words=False)}) and {len(extension)} the book's own "
+        f"extensions ({_tally(extension, words=False)}).\n"
+    )
 
 
-_SHORT = {"reproduced": "reproduced", "reproduced in a stated regime": "in a stated regime",
-          "not reproduced": "not reproduced"}
+_SHORT = {
+    "reproduced": "reproduced",
+    "reproduced in a stated regime": "in a stated regime",
+    "not reproduced": "not reproduced",
+}
 
 
 def table(claims: list[Claim], kind: str = "paper") -> str:
@@ -236,9 +255,17 @@ def table(claims: list[Claim], kind: str = "paper") -> str:
     if not claims:
         return "No chapter states such a claim yet.\n"
     source = "In the paper" if kind == "paper" else "Extends"
-    rows = [":::{list-table}", ":header-rows: 1", ":widths: 14 44 16 26",
-            f":class: ttsbook-claims ttsbook-claims-{kind}", "",
-            "* - Verdict", "  - Claim", f"  - {source}", "  - Chapter, figure and check"]
+    rows = [
+        ":::{list-table}",
+        ":header-rows: 1",
+        ":widths: 14 44 16 26",
+        f":class: ttsbook-claims ttsbook-claims-{kind}",
+        "",
+        "* - Verdict",
+        "  - Claim",
+        f"  - {source}",
+        "  - Chapter, figure and check",
+    ]
     for c in claims:
         number = _chapter_number(c.chapter)
         where = f"{{doc}}`Chapter {number} </{c.chapter}>`" if number else f"{{doc}}`/{c.chapter}`"
@@ -246,8 +273,7 @@ def table(claims: list[Claim], kind: str = "paper") -> str:
             where += f", {{numref}}`{c.figure}`"
         where += f": {_check_text(c.check, number)}" if c.check else ""
         text = c.claim + (f" *Where:* {c.regime}." if c.regime else "")
-        rows += [f"* - {ICON[c.verdict]} {_SHORT[c.verdict]}", f"  - {text}",
-                 f"  - {c.source or '—'}", f"  - {where}"]
+        rows += [f"* - {ICON[c.verdict]} {_SHORT[c.verdict]}", f"  - {text}", f"  - {c.source or '—'}", f"  - {where}"]
     return "\n".join(rows + [":::", ""])
 
 
@@ -256,14 +282,22 @@ def page(claims: list[Claim]) -> str:
     book's extensions, each in its own section and table."""
     if not claims:
         return "No chapter states a claim yet.\n"
-    return "\n".join([summary(claims),
-                      "## Claims of the paper", "",
-                      "Each with the section, theorem or figure of the paper that states it.", "",
-                      table(claims, "paper"),
-                      "## The book's own extensions", "",
-                      "Results the book adds to the paper, each with the result it extends; they "
-                      "are not counted among the paper's claims.", "",
-                      table(claims, "extension")])
+    return "\n".join(
+        [
+            summary(claims),
+            "## Claims of the paper",
+            "",
+            "Each with the section, theorem or figure of the paper that states it.",
+            "",
+            table(claims, "paper"),
+            "## The book's own extensions",
+            "",
+            "Results the book adds to the paper, each with the result it extends; they "
+            "are not counted among the paper's claims.",
+            "",
+            table(claims, "extension"),
+        ]
+    )
 
 
 _TEST_ID = re.compile(r"(tests/[\w/.\-]+\.py(?:::[\w\[\].\-]+)*)")
@@ -281,7 +315,7 @@ def _check_text(check: str | None, number: int | None) -> str:
         return "—"
     if number is not None:
         own = re.match(rf"chapter {number}:\s*", check, re.I)
-        if own and check[own.end():]:
-            rest = check[own.end():]
+        if own and check[own.end() :]:
+            rest = check[own.end() :]
             check = rest[0].upper() + rest[1:]
     return _TEST_ID.sub(r"`\1`", check)

@@ -14,12 +14,22 @@ import torch
 from ._checks import finite_float, float_tensor, invertible, positive_int, prompt_inputs, prompts, steps
 from .lsa import LSA, embed
 
-__all__ = ["rollout", "rollout_reprompt", "pseudo_newton", "closed_form", "squared_error", "mean_and_sem",
-           "median_and_interval", "steps_to_reach", "rollout_adaptive"]
+__all__ = [
+    "rollout",
+    "rollout_reprompt",
+    "pseudo_newton",
+    "closed_form",
+    "squared_error",
+    "mean_and_sem",
+    "median_and_interval",
+    "steps_to_reach",
+    "rollout_adaptive",
+]
 
 
-def rollout(model, X: torch.Tensor, y: torch.Tensor, k: int, method: str | None = None,
-            window: int | None = None) -> torch.Tensor:
+def rollout(
+    model, X: torch.Tensor, y: torch.Tensor, k: int, method: str | None = None, window: int | None = None
+) -> torch.Tensor:
     """Roll ``model`` forward k steps on the prompts (X, y) by appending estimate tokens.
 
     The paper's chain of thought: the prompt's example columns [x_i; y_i; 0_d; 0] are followed by
@@ -98,7 +108,7 @@ def rollout(model, X: torch.Tensor, y: torch.Tensor, k: int, method: str | None 
                 if window is None or i + 1 <= window:
                     view = E[:, :, : m + 1 + i]
                 else:
-                    view = torch.cat([E[:, :, :m], E[:, :, m + 1 + i - window: m + 1 + i]], dim=2)
+                    view = torch.cat([E[:, :, :m], E[:, :, m + 1 + i - window : m + 1 + i]], dim=2)
                 w_next = model.last_column(view, rho=m)[:, b.w]
                 iterates.append(w_next)
                 E[:, b.w, m + 1 + i] = w_next
@@ -158,7 +168,7 @@ def rollout_reprompt(model, X: torch.Tensor, y: torch.Tensor, k: int, batch_size
     chunks = []
     with torch.no_grad():
         for lo in range(0, batch, batch_size):
-            Xc, yc = X[lo:lo + batch_size], y[lo:lo + batch_size]
+            Xc, yc = X[lo : lo + batch_size], y[lo : lo + batch_size]
             y_rms = yc.pow(2).mean(dim=1, keepdim=True).sqrt().clamp_min(torch.finfo(yc.dtype).tiny)
             w = Xc.new_zeros(Xc.shape[0], d)
             its = [w]
@@ -318,8 +328,15 @@ def steps_to_reach(errors, target: float, interpolate: bool = False) -> float:
     return float(k1 - 1 + np.log(e0 / target) / np.log(e0 / e1))
 
 
-def rollout_adaptive(model, X: torch.Tensor, y: torch.Tensor, k_max: int, rule: str = "insample",
-                     holdout: float = 0.2, scheme: str | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+def rollout_adaptive(
+    model,
+    X: torch.Tensor,
+    y: torch.Tensor,
+    k_max: int,
+    rule: str = "insample",
+    holdout: float = 0.2,
+    scheme: str | None = None,
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Chain of thought that chooses its own number of steps per prompt, from residuals only.
 
     The model never sees w, but it sees the residuals y − Xᵀŵ_k of its own estimates. With
@@ -379,7 +396,7 @@ def rollout_adaptive(model, X: torch.Tensor, y: torch.Tensor, k_max: int, rule: 
         if m - h < 1:
             raise ValueError(f"holdout leaves no example for the chain (m = {m}, h = {h})")
         its = chain(model, X[:, :, : m - h], y[:, : m - h], k_max)
-        k = _smallest_residual(its, X[:, :, m - h:], y[:, m - h:])
+        k = _smallest_residual(its, X[:, :, m - h :], y[:, m - h :])
         if rule == "heldout-refit":
             its = chain(model, X, y, k_max)
     return its[k, torch.arange(batch)], k

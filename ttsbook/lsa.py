@@ -113,8 +113,10 @@ class LSA(nn.Module):
 
     def _check_E(self, E: torch.Tensor, rho) -> int:
         if not isinstance(E, torch.Tensor) or E.ndim != 3 or E.shape[1] != self.blocks.size:
-            raise ValueError(f"E must be a tensor of shape (batch, {self.blocks.size}, columns), got "
-                             f"{tuple(E.shape) if isinstance(E, torch.Tensor) else type(E).__name__}")
+            raise ValueError(
+                f"E must be a tensor of shape (batch, {self.blocks.size}, columns), got "
+                f"{tuple(E.shape) if isinstance(E, torch.Tensor) else type(E).__name__}"
+            )
         # E may carry inf/nan estimates of a diverging chain of thought: only its dtype is checked.
         float_tensor("E", E, finite=False)
         return positive_int("rho", rho)
@@ -190,8 +192,9 @@ class TrainingDiverged(RuntimeError):
     """Raised by :func:`train` when gradient descent diverges (non-finite or exploding loss)."""
 
 
-def _sample_statistics(chol: torch.Tensor, n: int, batch: int, gen: torch.Generator,
-                       dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor]:
+def _sample_statistics(
+    chol: torch.Tensor, n: int, batch: int, gen: torch.Generator, dtype: torch.dtype
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Draw ``batch`` pairs (u, w) with u = S w = X y / n for fresh prompts of n examples.
 
     The LSA sees a prompt only through u: its prediction is ŵ = −c V_wx u. With X = L Z
@@ -378,8 +381,7 @@ def train(
         steps = _constant_steps(lr * c**2 * mu[0], goal) if steps is None else steps
         t0 = steps
     elif steps is None:
-        steps, t0 = _sampled_schedule(lr * c**2 * mu[0], goal, _step_noise(model, target, lr, loss_fn),
-                                      decay_from)
+        steps, t0 = _sampled_schedule(lr * c**2 * mu[0], goal, _step_noise(model, target, lr, loss_fn), decay_from)
     else:
         t0 = int((0.3 if decay_from is None else decay_from) * steps)
     if derived:
@@ -400,7 +402,8 @@ def train(
             raise TrainingDiverged(
                 f"gradient descent diverged at step {step} (loss {value:.3g}, starting loss {d / 2:g}) "
                 f"with lr = {lr:.4g}; the stable bound is 2/(c² λ_max(E[S²])) = {bound:.4g} "
-                f"(theory.stable_step_size): use a smaller lr")
+                f"(theory.stable_step_size): use a smaller lr"
+            )
 
     for step in tqdm(range(steps), desc=f"LSA d={d} {label}", disable=not progress, mininterval=1.0):
         if mode == "population":
@@ -427,12 +430,17 @@ def train(
     return model, history
 
 
-def _warn_not_converged(err: float, tol: float, steps: int, lr: float, curvature: np.ndarray,
-                        mode: str) -> None:
+def _warn_not_converged(err: float, tol: float, steps: int, lr: float, curvature: np.ndarray, mode: str) -> None:
     kappa = curvature[-1] / curvature[0]
     needed = _constant_steps(lr * curvature[0], tol)
-    hint = (f"the slowest mode needs about {needed} constant steps (condition number {kappa:.3g}): more steps"
-            if needed > steps else "the mini-batch noise dominates: a larger batch or more steps")
+    hint = (
+        f"the slowest mode needs about {needed} constant steps (condition number {kappa:.3g}): more steps"
+        if needed > steps
+        else "the mini-batch noise dominates: a larger batch or more steps"
+    )
     other = "" if mode == "population" else "; mode='population' follows the exact expected gradient"
-    warnings.warn(f"lsa.train stopped at relative error {err:.3g} > tol = {tol:g} after {steps} steps "
-                  f"(lr = {lr:.4g}): {hint}{other}", stacklevel=3)
+    warnings.warn(
+        f"lsa.train stopped at relative error {err:.3g} > tol = {tol:g} after {steps} steps "
+        f"(lr = {lr:.4g}): {hint}{other}",
+        stacklevel=3,
+    )

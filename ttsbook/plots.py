@@ -26,9 +26,24 @@ from ._checks import as_covariance, positive_int, steps_array
 from ._glue import number
 from ._interactive import interactive_curves
 
-__all__ = ["set_style", "palette", "error_vs_k", "errors_at", "spectrum", "subplots", "integer_ticks",
-           "log_ticks", "zoom", "place_legends", "covered_points", "table_number", "paper_table",
-           "interactive_curves", "COLUMN_WIDTH", "MIN_FONT_PT"]
+__all__ = [
+    "set_style",
+    "palette",
+    "error_vs_k",
+    "errors_at",
+    "spectrum",
+    "subplots",
+    "integer_ticks",
+    "log_ticks",
+    "zoom",
+    "place_legends",
+    "covered_points",
+    "table_number",
+    "paper_table",
+    "interactive_curves",
+    "COLUMN_WIDTH",
+    "MIN_FONT_PT",
+]
 
 #: Inches: the widest figure shown at its natural size (672 px) in the content column at 1280 px.
 COLUMN_WIDTH = 7.0
@@ -38,7 +53,7 @@ MIN_FONT_PT = 9.0
 STYLE = {
     "figure.figsize": (6.4, 4.0),
     "figure.dpi": 100,
-    "savefig.dpi": 200,                 # bitmaps (savefig to PNG) at 2x density and more
+    "savefig.dpi": 200,  # bitmaps (savefig to PNG) at 2x density and more
     "figure.constrained_layout.use": True,
     "font.size": 10.5,
     "axes.labelsize": 10.5,
@@ -49,8 +64,8 @@ STYLE = {
     "legend.title_fontsize": 9.5,
     "figure.titlesize": 11.0,
     "lines.linewidth": 1.8,
-    "svg.fonttype": "path",             # the same glyphs in every browser, no font needed
-    "svg.hashsalt": "ttsbook",          # the same SVG text on every run
+    "svg.fonttype": "path",  # the same glyphs in every browser, no font needed
+    "svg.hashsalt": "ttsbook",  # the same SVG text on every run
 }
 
 
@@ -72,7 +87,7 @@ def set_style() -> None:
         shell.display_formatter.formatters["image/svg+xml"].for_type(Figure, _svg)
 
 
-RASTER_ABOVE = 2000   # a mesh or collection with more elements is embedded as a bitmap in the SVG
+RASTER_ABOVE = 2000  # a mesh or collection with more elements is embedded as a bitmap in the SVG
 
 
 def _svg(fig) -> str:
@@ -84,8 +99,13 @@ def _svg(fig) -> str:
     place_legends(fig)
     for ax in fig.axes:
         for artist in ax.collections:
-            size = artist.get_array().size if isinstance(artist, QuadMesh) and artist.get_array() is not None \
-                else len(artist.get_paths()) if isinstance(artist, Collection) else 0
+            size = (
+                artist.get_array().size
+                if isinstance(artist, QuadMesh) and artist.get_array() is not None
+                else len(artist.get_paths())
+                if isinstance(artist, Collection)
+                else 0
+            )
             if size > RASTER_ABOVE:
                 artist.set_rasterized(True)
     return print_figure(fig, "svg", bbox_inches="tight", metadata={"Date": None})
@@ -94,9 +114,17 @@ def _svg(fig) -> str:
 # --- legends that hide nothing ---------------------------------------------------------------
 
 #: The places tried inside the axes, in order, before a legend goes below them.
-INSIDE = ("upper right", "upper left", "lower left", "lower right", "center right", "center left",
-          "upper center", "lower center")
-_STEP_PX = 2.0   # data lines are sampled every 2 display pixels between their vertices
+INSIDE = (
+    "upper right",
+    "upper left",
+    "lower left",
+    "lower right",
+    "center right",
+    "center left",
+    "upper center",
+    "lower center",
+)
+_STEP_PX = 2.0  # data lines are sampled every 2 display pixels between their vertices
 
 
 def _drawn_points(ax) -> np.ndarray:
@@ -112,7 +140,7 @@ def _drawn_points(ax) -> np.ndarray:
         x, y = (np.asarray(v, dtype=float) for v in line.get_data())
         xy = line.get_transform().transform(np.column_stack([x, y])) if x.size else np.empty((0, 2))
         if line.get_linestyle() in ("None", "", " ", "none"):
-            paths.extend(p[None, :] for p in xy)        # markers only: points, not a line
+            paths.extend(p[None, :] for p in xy)  # markers only: points, not a line
         else:
             paths.append(xy)
     for coll in ax.collections:
@@ -131,7 +159,7 @@ def _drawn_points(ax) -> np.ndarray:
             seg = np.diff(xy, axis=0)
             n = np.maximum(1, np.ceil(np.hypot(*seg.T) / _STEP_PX)).astype(int)
             n = np.minimum(n, 2000)
-            parts = [a + np.outer(np.arange(k) / k, d) for a, d, k in zip(xy[:-1], seg, n)]
+            parts = [a + np.outer(np.arange(k) / k, d) for a, d, k in zip(xy[:-1], seg, n, strict=True)]
             points.append(np.vstack(parts + [xy[-1:]]))
         else:
             points.append(xy.reshape(-1, 2))
@@ -179,7 +207,7 @@ def place_legends(fig) -> None:
     if not _legends(fig):
         return
     below = set()
-    for _ in range(3 * len(_legends(fig)) + 1):   # a move can change the layout: check all again
+    for _ in range(3 * len(_legends(fig)) + 1):  # a move can change the layout: check all again
         fig.canvas.draw()
         renderer = fig.canvas.get_renderer()
         points = np.vstack([np.empty((0, 2))] + [_drawn_points(ax) for ax in _all_axes(fig)])
@@ -202,9 +230,9 @@ def place_legends(fig) -> None:
                 else:
                     _below(ax, legend, renderer)
                     below.add(ax)
-            else:                   # already below: the layout moved the x label, so again
+            else:  # already below: the layout moved the x label, so again
                 _below(ax, legend, renderer)
-            break                   # redraw before checking the next legend
+            break  # redraw before checking the next legend
         if not moved:
             return
 
@@ -217,17 +245,25 @@ def _below(ax, legend, renderer) -> None:
     fig = ax.figure
     box = ax.get_window_extent(renderer)
     tight = ax.get_tightbbox(renderer, bbox_extra_artists=[])
-    drop = (box.y0 - tight.y0) * 72 / fig.dpi + 4          # points from the axes' bottom
+    drop = (box.y0 - tight.y0) * 72 / fig.dpi + 4  # points from the axes' bottom
     handles, labels = legend.legend_handles, [t.get_text() for t in legend.get_texts()]
     spacing = (legend.handlelength + legend.handletextpad + legend.columnspacing) * legend._fontsize
     entry = max(t.get_window_extent(renderer).width for t in legend.get_texts()) + spacing * fig.dpi / 72
     ncol = int(max(1, min(len(labels), box.width // entry)))
-    props = dict(fontsize=legend._fontsize, framealpha=legend.get_frame().get_alpha(),
-                 title=legend.get_title().get_text() or None)
-    new = ax.legend(handles, labels, loc="upper center", ncol=ncol,
-                    bbox_to_anchor=(0.5, 0.0),
-                    bbox_transform=mtransforms.offset_copy(ax.transAxes, fig=fig, y=-drop, units="points"),
-                    **{k: v for k, v in props.items() if v is not None})
+    props = dict(
+        fontsize=legend._fontsize,
+        framealpha=legend.get_frame().get_alpha(),
+        title=legend.get_title().get_text() or None,
+    )
+    new = ax.legend(
+        handles,
+        labels,
+        loc="upper center",
+        ncol=ncol,
+        bbox_to_anchor=(0.5, 0.0),
+        bbox_transform=mtransforms.offset_copy(ax.transAxes, fig=fig, y=-drop, units="points"),
+        **{k: v for k, v in props.items() if v is not None},
+    )
     new.set_in_layout(True)
 
 
@@ -246,8 +282,9 @@ def _legends(fig) -> list:
 
 
 def _count_inside(points: np.ndarray, box) -> int:
-    return int(np.sum((points[:, 0] > box.x0) & (points[:, 0] < box.x1)
-                      & (points[:, 1] > box.y0) & (points[:, 1] < box.y1)))
+    return int(
+        np.sum((points[:, 0] > box.x0) & (points[:, 0] < box.x1) & (points[:, 1] > box.y0) & (points[:, 1] < box.y1))
+    )
 
 
 def subplots(nrows: int = 1, ncols: int = 1, *, height: float | None = None, **kwargs):
@@ -310,9 +347,16 @@ def zoom(ax, xlim, ylim=None, *, bounds=(0.55, 0.5, 0.42, 0.45)):
     shown = []
     for line in ax.get_lines():
         x, y = (np.asarray(v, dtype=float) for v in line.get_data())
-        inset.plot(x, y, linestyle=line.get_linestyle(), marker=line.get_marker(),
-                   color=line.get_color(), ms=line.get_markersize(), lw=line.get_linewidth(),
-                   alpha=line.get_alpha())
+        inset.plot(
+            x,
+            y,
+            linestyle=line.get_linestyle(),
+            marker=line.get_marker(),
+            color=line.get_color(),
+            ms=line.get_markersize(),
+            lw=line.get_linewidth(),
+            alpha=line.get_alpha(),
+        )
         inside = (x >= xlim[0]) & (x <= xlim[1]) & np.isfinite(y)
         shown.append(y[inside])
     inset.set_xscale(ax.get_xscale())
@@ -340,8 +384,17 @@ def palette(n: int, name: str = "viridis") -> list:
     return sns.color_palette(name, n)
 
 
-def error_vs_k(ax, errors, *, label: str, color=None, theory=None, bound=None, ks=None,
-               ylabel: str = r"$\mathbb{E}\,\|w_k - w\|^2$"):
+def error_vs_k(
+    ax,
+    errors,
+    *,
+    label: str,
+    color=None,
+    theory=None,
+    bound=None,
+    ks=None,
+    ylabel: str = r"$\mathbb{E}\,\|w_k - w\|^2$",
+):
     """Plot a measured error curve against the CoT step k, with optional theory and bound.
 
     ``errors`` are drawn as markers, ``theory`` (same length) as a solid line and ``bound`` as a
@@ -357,8 +410,9 @@ def error_vs_k(ax, errors, *, label: str, color=None, theory=None, bound=None, k
         theory = _curve("theory", theory, errors.size)
     if bound is not None:
         bound = _curve("bound", bound, errors.size)
-    line = ax.plot(ks, np.where(np.isfinite(errors), errors, np.nan), "o", ms=3.5, color=color,
-                   label=f"{label} (simulated)")[0]
+    line = ax.plot(
+        ks, np.where(np.isfinite(errors), errors, np.nan), "o", ms=3.5, color=color, label=f"{label} (simulated)"
+    )[0]
     color = line.get_color()
     if theory is not None:
         ax.plot(ks, theory, "-", color=color, alpha=0.8, label=f"{label} (theory)")
@@ -382,7 +436,8 @@ def table_number(value, digits: int = 3, *, infinite: str = "∞") -> str:
     error, an unbounded step count) is ``infinite``; NaN and ``None`` (no value) are "—";
     a string or a boolean is shown as it is.
 
-    >>> table_number(1.23e-5), table_number(-1.45e17), table_number(2000), table_number(float("inf"), infinite="diverged")
+    >>> table_number(1.23e-5), table_number(-1.45e17), table_number(2000), \
+    ...     table_number(float("inf"), infinite="diverged")
     ('1.23 × 10⁻⁵', '−1.45 × 10¹⁷', '2000', 'diverged')
     """
 
@@ -405,13 +460,12 @@ def table_number(value, digits: int = 3, *, infinite: str = "∞") -> str:
         return infinite if value > 0 else "−" + infinite
     if 1 <= abs(value) < 1e6:
         exponent = int(np.floor(np.log10(abs(value))))
-        if exponent >= digits - 1:      # the digits end at the units or above: a whole number
+        if exponent >= digits - 1:  # the digits end at the units or above: a whole number
             return number(int(round(value, digits - 1 - exponent)))
     return number(value, f".{digits}g")
 
 
-def paper_table(frame, digits: int = 3, *, formats: dict | None = None, index: bool = True,
-                infinite: str = "∞"):
+def paper_table(frame, digits: int = 3, *, formats: dict | None = None, index: bool = True, infinite: str = "∞"):
     """A DataFrame shown as a paper's table: every number through :func:`table_number`.
 
     Parameters
@@ -440,7 +494,7 @@ def paper_table(frame, digits: int = 3, *, formats: dict | None = None, index: b
     formats = {} if formats is None else formats
     if not isinstance(formats, dict) or any(c not in frame.columns for c in formats):
         raise ValueError(f"formats must map columns of the table to digits or a function, got {formats!r}")
-    table_number(1.0, digits, infinite=infinite)           # checks infinite
+    table_number(1.0, digits, infinite=infinite)  # checks infinite
     per_column = {}
     for column in frame.columns:
         spec = formats.get(column, digits)
@@ -449,8 +503,9 @@ def paper_table(frame, digits: int = 3, *, formats: dict | None = None, index: b
         else:
             spec = positive_int(f"formats[{column!r}]", spec)
             per_column[column] = lambda v, spec=spec: table_number(v, spec, infinite=infinite)
-    uuid = hashlib.sha1(repr(([str(c) for c in frame.columns], [str(i) for i in frame.index],
-                              frame.index.names)).encode()).hexdigest()[:10]
+    uuid = hashlib.sha1(
+        repr(([str(c) for c in frame.columns], [str(i) for i in frame.index], frame.index.names)).encode()
+    ).hexdigest()[:10]
     styler = frame.style.set_uuid(f"table_{uuid}").format(per_column)
     styler = styler.format_index(lambda v: table_number(v, digits, infinite=infinite), axis=0)
     return styler if index else styler.hide(axis="index")
@@ -488,8 +543,7 @@ def errors_at(columns: dict, ks, digits: int = 3):
     digits = positive_int("digits", digits)
     table = pd.DataFrame({name: c[ks] for name, c in curves.items()}, index=pd.Index(ks, name="k"))
     uuid = hashlib.sha1(repr((list(curves), ks.tolist())).encode()).hexdigest()[:10]
-    return table.style.set_uuid(f"errors_at_{uuid}").format(
-        lambda v: table_number(v, digits, infinite="diverged"))
+    return table.style.set_uuid(f"errors_at_{uuid}").format(lambda v: table_number(v, digits, infinite="diverged"))
 
 
 def spectrum(ax, Lambda, *, label: str, color=None, marker: str = "o"):

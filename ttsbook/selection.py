@@ -111,8 +111,15 @@ def _simplex_minimize(fun, jac, L: int, starts: list[np.ndarray], tol: float) ->
     cons = ({"type": "eq", "fun": lambda p: np.sum(p) - 1.0, "jac": lambda p: np.ones_like(p)},)
     best, best_val = None, np.inf
     for p0 in starts:
-        res = minimize(fun, p0, jac=jac, method="SLSQP", bounds=[(0.0, 1.0)] * L,
-                       constraints=cons, options={"ftol": tol, "maxiter": 500})
+        res = minimize(
+            fun,
+            p0,
+            jac=jac,
+            method="SLSQP",
+            bounds=[(0.0, 1.0)] * L,
+            constraints=cons,
+            options={"ftol": tol, "maxiter": 500},
+        )
         p = np.clip(res.x, 0.0, None)
         p = p / p.sum()
         val = fun(p)

@@ -195,8 +195,7 @@ def mixture(Lambdas, ns=None, weights=None) -> TaskMixture:
             raise ValueError(f"ns must be a sequence of prompt lengths, got {ns!r}") from None
         if len(ns_list) != L:
             raise ValueError(f"ns must have one prompt length per task ({L}), got {len(ns_list)}")
-        ns = tuple(positive_int(f"ns[{i}]", int(v) if isinstance(v, np.integer) else v)
-                   for i, v in enumerate(ns_list))
+        ns = tuple(positive_int(f"ns[{i}]", int(v) if isinstance(v, np.integer) else v) for i, v in enumerate(ns_list))
     if weights is not None:
         weights = on_simplex("weights", weights, size=L)
     return TaskMixture(mats, ns, weights)

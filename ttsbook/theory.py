@@ -263,8 +263,8 @@ def best_cot_steps(Gamma: np.ndarray, Sigma: np.ndarray, k_max: int | None = Non
     up on the way (chapter 5, :doc:`/book/05_overthinking`); for non-commuting ones it can rise at
     some steps, since I − Γ⁻¹Σ is then not normal (already at d = 2 with the largest ratio 1.98
     the error can rise at every other step before it decays, ``tests/test_overthinking.py``), and
-    ``inf`` then means only that the error's limit is its infimum. Otherwise returns the smallest minimising k as an ``int`` (0
-    when one step already hurts).
+    ``inf`` then means only that the error's limit is its infimum. Otherwise returns the smallest
+    minimising k as an ``int`` (0 when one step already hurts).
 
     For commuting Γ and Σ the error f(k) = Σ_j a_j^k, a_j = (1 − σ_j/γ_j)², is convex in k and
     its increment Σ_j a_j^k (a_j − 1) increases with k, so the minimiser is found by bisection.
@@ -292,6 +292,7 @@ def best_cot_steps(Gamma: np.ndarray, Sigma: np.ndarray, k_max: int | None = Non
     except ValueError:
         commuting = False
     if commuting:
+
         def increment(k: int) -> float:
             with np.errstate(over="ignore", invalid="ignore"):
                 terms = a**k * (a - 1)
@@ -440,8 +441,9 @@ def critical_prompt_ratio(Gamma: np.ndarray, Sigma: np.ndarray, s: float = 2.0) 
     In the continuum of the deterministic equivalent (γ = d/m any positive real): s₊ falls as m
     grows, from ∞ at m → 0 to t_max = λ_max(Γ⁻¹Σ) as m → ∞, so a prompt longer than this
     m/d has s₊ < s. Returns ``inf`` when t_max >= s (then s₊ > s at every m); raises
-    ``ValueError`` when t_max is below s by less than rounding can resolve. For s = 2 this is the m/d below which a typical chain diverges, in the limit of
-    large d (see :func:`spectrum_edges` for what finite d changes).
+    ``ValueError`` when t_max is below s by less than rounding can resolve. For s = 2 this is the
+    m/d below which a typical chain diverges, in the limit of large d (see :func:`spectrum_edges`
+    for what finite d changes).
 
     On the critical curve of Silverstein's equation, b = −σ/t_max with σ in (0, 1), the condition
     h(b) = 1 gives γ(σ) = 1 / mean_i(u_i²), u_i = r_i σ/(1 − r_i σ), r_i = t_i/t_max, and the
@@ -463,11 +465,13 @@ def critical_prompt_ratio(Gamma: np.ndarray, Sigma: np.ndarray, s: float = 2.0) 
     def edge_minus_s(sig: float) -> float:
         return t[-1] / sig + gamma_of(sig) * float(np.mean(t / (1 - r * sig))) - s
 
-    lo = min(0.5, t[-1] / (2 * s))          # s₊(σ) > t_max/σ >= 2s there
+    lo = min(0.5, t[-1] / (2 * s))  # s₊(σ) > t_max/σ >= 2s there
     hi = 1 - 1e-6
-    while edge_minus_s(hi) >= 0:             # s₊ → t_max < s as σ → 1
+    while edge_minus_s(hi) >= 0:  # s₊ → t_max < s as σ → 1
         if 1 - hi < 1e-13:
-            raise ValueError(f"s = {s!r} is within rounding of λ_max(Γ⁻¹Σ) = {t[-1]!r}: the ratio is too large to resolve")
+            raise ValueError(
+                f"s = {s!r} is within rounding of λ_max(Γ⁻¹Σ) = {t[-1]!r}: the ratio is too large to resolve"
+            )
         hi = 1 - (1 - hi) / 100
     sig = brentq(edge_minus_s, lo, hi, xtol=1e-15, rtol=4 * np.finfo(float).eps)
     return 1.0 / gamma_of(sig)
@@ -549,5 +553,5 @@ def stable_step_size(Lambda, n, c: float = 1.0, weights=None) -> float:
     float
     """
     c = positive_float("c", c)
-    _, Mbar = _moments(*tasks.training_tasks(Lambda, n, weights))   # checked there
+    _, Mbar = _moments(*tasks.training_tasks(Lambda, n, weights))  # checked there
     return float(2.0 / (c**2 * np.linalg.eigvalsh(Mbar)[-1]))

@@ -25,7 +25,7 @@ def _surname(person) -> str:
 
 
 def author_year(entry) -> str:
-    """"Bishop, 2006", "Marčenko and Pastur, 1967", "Javanmard et al., 2026"."""
+    """ "Bishop, 2006", "Marčenko and Pastur, 1967", "Javanmard et al., 2026"."""
     people = entry.persons.get("author") or entry.persons.get("editor") or []
     names = [_surname(p) for p in people]
     if not names:

@@ -28,8 +28,15 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SUFFIX = " — Training data and test-time scaling"
 
 WAIT = """async () => {
@@ -47,8 +54,10 @@ WAIT = """async () => {
   return document.title;
 }"""
 
-FOOTER = ('<div style="font-size:8px; width:100%; text-align:center; color:#555;">'
-          '<span class="title"></span> · <span class="pageNumber"></span></div>')
+FOOTER = (
+    '<div style="font-size:8px; width:100%; text-align:center; color:#555;">'
+    '<span class="title"></span> · <span class="pageNumber"></span></div>'
+)
 
 
 def toc_pages(toc: dict) -> list[str]:
@@ -58,8 +67,11 @@ def toc_pages(toc: dict) -> list[str]:
     def walk(entries):
         for entry in entries or []:
             if "file" in entry:
-                pages.append(str(Path(entry["file"]).with_suffix("")) if Path(entry["file"]).suffix
-                             in {".md", ".ipynb"} else entry["file"])
+                pages.append(
+                    str(Path(entry["file"]).with_suffix(""))
+                    if Path(entry["file"]).suffix in {".md", ".ipynb"}
+                    else entry["file"]
+                )
             walk(entry.get("sections"))
             walk(entry.get("chapters"))
 
@@ -73,8 +85,7 @@ def _serve(directory: Path):
         def log_message(self, *args):
             pass
 
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(directory)))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(directory)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}"
 
@@ -93,16 +104,21 @@ def build(html: Path, out: Path, toc: Path = ROOT / "_toc.yml") -> dict:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
             page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.set_default_timeout(300_000)   # a busy machine loads a long chapter slowly
-            page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(base + "/")
-                       else r.abort())   # the book is self-contained; nothing from elsewhere
+            page.set_default_timeout(300_000)  # a busy machine loads a long chapter slowly
+            page.route(
+                "**/*", lambda r: r.continue_() if r.request.url.startswith(base + "/") else r.abort()
+            )  # the book is self-contained; nothing from elsewhere
             for docname in docnames:
                 page.goto(f"{base}/{docname}.html", wait_until="load")
                 title = page.evaluate(WAIT).removesuffix(SUFFIX)
-                data = page.pdf(format="A4", print_background=True, display_header_footer=True,
-                                header_template="<span></span>", footer_template=FOOTER,
-                                margin={"top": "15mm", "bottom": "15mm", "left": "14mm",
-                                        "right": "14mm"})
+                data = page.pdf(
+                    format="A4",
+                    print_background=True,
+                    display_header_footer=True,
+                    header_template="<span></span>",
+                    footer_template=FOOTER,
+                    margin={"top": "15mm", "bottom": "15mm", "left": "14mm", "right": "14mm"},
+                )
                 reader = PdfReader(io.BytesIO(data))
                 first = len(writer.pages)
                 for p in reader.pages:
@@ -112,8 +128,7 @@ def build(html: Path, out: Path, toc: Path = ROOT / "_toc.yml") -> dict:
             browser.close()
     finally:
         server.shutdown()
-    writer.add_metadata({"/Title": "Training data and test-time scaling",
-                         "/Author": "the ttsbook authors"})
+    writer.add_metadata({"/Title": "Training data and test-time scaling", "/Author": "the ttsbook authors"})
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, "wb") as f:
         writer.write(f)

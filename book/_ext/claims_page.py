@@ -64,8 +64,7 @@ class _ClaimsDirective(SphinxDirective):
 
     def parse(self, text: str) -> list[nodes.Node]:
         container = nodes.container(classes=["ttsbook-claims-generated"])
-        self.state.nested_parse(StringList(text.splitlines(), source=self.env.docname),
-                                self.content_offset, container)
+        self.state.nested_parse(StringList(text.splitlines(), source=self.env.docname), self.content_offset, container)
         return container.children
 
 
@@ -102,8 +101,7 @@ class ClaimsList(_ClaimsDirective):
         lines = []
         for c in chosen:
             number = NUMBER.match(c.chapter.rsplit("/", 1)[-1])
-            link = (f"{{doc}}`chapter {int(number.group(1))} </{c.chapter}>`" if number
-                    else f"{{doc}}`/{c.chapter}`")
+            link = f"{{doc}}`chapter {int(number.group(1))} </{c.chapter}>`" if number else f"{{doc}}`/{c.chapter}`"
             text = f"{claims.ICON[c.verdict]} **{c.verdict.capitalize()}**: {c.claim.rstrip('.')}"
             text += f", when {c.regime}" if c.regime else ""
             text += f" ({{numref}}`{c.figure}`)" if c.figure else ""

@@ -13,8 +13,7 @@ from __future__ import annotations
 def _key(script) -> tuple:
     attributes = getattr(script, "attributes", {}) or {}
     filename = getattr(script, "filename", script) or ""  # inline scripts: None or ""
-    return (str(filename),
-            tuple(sorted((k, str(v)) for k, v in attributes.items())))
+    return (str(filename), tuple(sorted((k, str(v)) for k, v in attributes.items())))
 
 
 def dedupe(app, pagename, templatename, context, doctree):

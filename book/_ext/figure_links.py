@@ -13,7 +13,7 @@ import re
 from docutils import nodes
 
 CLASS = "ttsbook-figure"
-_IMG = re.compile(r'<img\b(?=[^>]*\bclass="[^"]*\b' + CLASS + r'\b)[^>]*>')
+_IMG = re.compile(r'<img\b(?=[^>]*\bclass="[^"]*\b' + CLASS + r"\b)[^>]*>")
 _SRC = re.compile(r'\bsrc="([^"]+)"')
 
 
@@ -41,8 +41,10 @@ def link(app, pagename, templatename, context, doctree):
         src = _SRC.search(found.group(0))
         if src is None:
             return found.group(0)
-        return (f'<a class="reference internal image-reference {CLASS}-link" href="{src.group(1)}" '
-                f'title="Open the figure at full size">{found.group(0)}</a>')
+        return (
+            f'<a class="reference internal image-reference {CLASS}-link" href="{src.group(1)}" '
+            f'title="Open the figure at full size">{found.group(0)}</a>'
+        )
 
     context["body"] = _IMG.sub(wrap, body)
 

@@ -38,7 +38,6 @@ def note_package_dependencies(app, docname, source):
 
 def setup(app):
     app.add_config_value("package_dependencies_name", "ttsbook", "env")
-    app.add_config_value("package_dependencies_files",
-                         ["ttsbook/**/*.py", "ttsbook/checkpoints/*.pt"], "env")
+    app.add_config_value("package_dependencies_files", ["ttsbook/**/*.py", "ttsbook/checkpoints/*.pt"], "env")
     app.connect("source-read", note_package_dependencies)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -21,14 +21,14 @@ from ttsbook import number
 class PaperNumberRole(PasteTextRole):
     def run(self):
         key, _, spec = self.text.rpartition(":")
-        if not key:                          # no format spec
+        if not key:  # no format spec
             key, spec = spec, ""
-        if "::" in key:                      # glued on another page: resolved later, as before
+        if "::" in key:  # glued on another page: resolved later, as before
             return super().run()
         try:
             result = retrieve_glue_data(self.document, key)
             value = literal_eval(result.data["text/plain"])
-        except Exception:                    # missing key, no text/plain, not a literal
+        except Exception:  # missing key, no text/plain, not a literal
             return super().run()
         if isinstance(value, bool) or not isinstance(value, Real):
             return super().run()

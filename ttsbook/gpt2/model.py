@@ -175,8 +175,7 @@ class GPT2(nn.Module):
         t[..., b.one] = 1
         return t
 
-    def chain(self, examples: torch.Tensor, k: int, window: int | None = None,
-              cache: bool = True) -> torch.Tensor:
+    def chain(self, examples: torch.Tensor, k: int, window: int | None = None, cache: bool = True) -> torch.Tensor:
         """The appended-token chain of thought from the example tokens: iterates (k+1, batch, d).
 
         Unchecked (called at every training step); :func:`ttsbook.cot.rollout` is the checked

@@ -139,8 +139,11 @@ def train(
     batch = positive_int("batch", batch)
     lr = positive_float("lr", lr)
     warmup = nonnegative_int("warmup", warmup)
-    if isinstance(weight_decay, bool) or not isinstance(weight_decay, numbers.Real) \
-            or not 0 <= weight_decay < float("inf"):
+    if (
+        isinstance(weight_decay, bool)
+        or not isinstance(weight_decay, numbers.Real)
+        or not 0 <= weight_decay < float("inf")
+    ):
         raise ValueError(f"weight_decay must be a float >= 0, got {weight_decay!r}")
     seed = nonnegative_int("seed", seed)
     record_every = positive_int("record_every", record_every)
@@ -150,8 +153,10 @@ def train(
     if pretrain_steps > steps:
         raise ValueError(f"pretrain_steps must be at most steps = {steps}, got {pretrain_steps}")
     if (k_pretrain == 0) != (pretrain_steps == 0):
-        raise ValueError(f"k_pretrain and pretrain_steps must both be 0 or both be >= 1, "
-                         f"got k_pretrain={k_pretrain}, pretrain_steps={pretrain_steps}")
+        raise ValueError(
+            f"k_pretrain and pretrain_steps must both be 0 or both be >= 1, "
+            f"got k_pretrain={k_pretrain}, pretrain_steps={pretrain_steps}"
+        )
     dev = _device(device)
     torch.manual_seed(seed)
     model = GPT2(cfg).to(dev)
@@ -165,14 +170,29 @@ def train(
         return 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress_frac))
 
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_at)
-    history = GPT2History(settings=dict(n=n, steps=steps, batch=batch, lr=lr, warmup=warmup,
-                                            weight_decay=float(weight_decay), seed=seed, k_train=k_train,
-                                            k_pretrain=k_pretrain, pretrain_steps=pretrain_steps,
-                                            Lambda=_as_list(Lambda)))
+    history = GPT2History(
+        settings=dict(
+            n=n,
+            steps=steps,
+            batch=batch,
+            lr=lr,
+            warmup=warmup,
+            weight_decay=float(weight_decay),
+            seed=seed,
+            k_train=k_train,
+            k_pretrain=k_pretrain,
+            pretrain_steps=pretrain_steps,
+            Lambda=_as_list(Lambda),
+        )
+    )
     model.train()
     running, count = 0.0, 0
-    bar = tqdm(range(steps), desc=f"GPT2 L={cfg.n_layer} H={cfg.n_head} C={cfg.n_embd} n={n}",
-               disable=not progress, mininterval=2.0)
+    bar = tqdm(
+        range(steps),
+        desc=f"GPT2 L={cfg.n_layer} H={cfg.n_head} C={cfg.n_embd} n={n}",
+        disable=not progress,
+        mininterval=2.0,
+    )
     for step in bar:
         X, y, w = tasks.sample_prompts(Lambda, n, batch, seed=gen)
         K = k_pretrain if step < pretrain_steps else k_train
@@ -183,8 +203,10 @@ def train(
             loss = _chain_loss(model, X.to(dev), y.to(dev), w.to(dev), K)
         value = loss.item()
         if not math.isfinite(value):
-            raise TrainingDiverged(f"the GPT-2 training loss is {value} at step {step} with peak lr = {lr:g}: "
-                                   "use a smaller lr (or a longer warm-up)")
+            raise TrainingDiverged(
+                f"the GPT-2 training loss is {value} at step {step} with peak lr = {lr:g}: "
+                "use a smaller lr (or a longer warm-up)"
+            )
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
@@ -227,13 +249,16 @@ def save(path: str | Path, model: GPT2, history: GPT2History, extra: dict | None
         raise ValueError(f"history must be a GPT2History, got {type(history).__name__}")
     if not isinstance(path, (str, Path)):
         raise ValueError(f"path must be a file path, got {type(path).__name__}")
-    torch.save({
-        "config": asdict(model.cfg),
-        "state_dict": {k: v.detach().cpu().clone() for k, v in model.state_dict().items()},
-        "history": {"steps": list(map(int, history.steps)), "loss": list(map(float, history.loss))},
-        "settings": dict(history.settings),
-        "extra": dict(extra or {}),
-    }, path)
+    torch.save(
+        {
+            "config": asdict(model.cfg),
+            "state_dict": {k: v.detach().cpu().clone() for k, v in model.state_dict().items()},
+            "history": {"steps": list(map(int, history.steps)), "loss": list(map(float, history.loss))},
+            "settings": dict(history.settings),
+            "extra": dict(extra or {}),
+        },
+        path,
+    )
 
 
 def load(path: str | Path) -> tuple[GPT2, dict]:
@@ -283,8 +308,11 @@ def checkpoint(name: str) -> Path:
     stem = name.removesuffix(".pt")
     path = Path(str(folder / f"{stem}.pt"))
     if not path.is_file():
-        shipped = sorted(p.name.removesuffix(".pt") for p in folder.iterdir()
-                         if p.name.endswith(".pt")) if folder.is_dir() else []
+        shipped = (
+            sorted(p.name.removesuffix(".pt") for p in folder.iterdir() if p.name.endswith(".pt"))
+            if folder.is_dir()
+            else []
+        )
         raise ValueError(f"name {name!r} names no shipped checkpoint; there are {shipped}")
     return path
 
@@ -321,8 +349,19 @@ def book_command(name: str, out: str | Path | None = None) -> list[str]:
         raise ValueError(f"name must be one of the book's checkpoints {sorted(BOOK_CHECKPOINTS)}, got {name!r}")
     s = BOOK_CHECKPOINTS[name]
     out = out if out is not None else f"ttsbook/{CHECKPOINTS}/{name}.pt"
-    argv = ["train", "--n", str(s["n"]), "--d", str(s["d"]), "--spectrum", s["spectrum"],
-            "--steps", str(s["steps"]), "--seed", str(s["seed"])]
+    argv = [
+        "train",
+        "--n",
+        str(s["n"]),
+        "--d",
+        str(s["d"]),
+        "--spectrum",
+        s["spectrum"],
+        "--steps",
+        str(s["steps"]),
+        "--seed",
+        str(s["seed"]),
+    ]
     if s["k_train"]:
         argv += ["--k-train", str(s["k_train"])]
     return argv + ["--threads", "1", "--out", str(out)]
@@ -330,17 +369,25 @@ def book_command(name: str, out: str | Path | None = None) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: ``python -m ttsbook.gpt2 train --n 20 --out ckpt.pt`` (see ``--help``)."""
-    parser = argparse.ArgumentParser(prog="python -m ttsbook.gpt2",
-                                     description="Train the GPT-2-style weight predictor of chapter 8.")
+    parser = argparse.ArgumentParser(
+        prog="python -m ttsbook.gpt2", description="Train the GPT-2-style weight predictor of chapter 8."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("train", help="train a model and write a checkpoint",
-                       description="Train a GPT-2-style model on in-context weight prediction and save "
-                                   "config + state_dict + training metadata to --out.")
+    p = sub.add_parser(
+        "train",
+        help="train a model and write a checkpoint",
+        description="Train a GPT-2-style model on in-context weight prediction and save "
+        "config + state_dict + training metadata to --out.",
+    )
     p.add_argument("--out", required=True, help="checkpoint path (.pt)")
     p.add_argument("--n", type=int, required=True, help="training prompt length (examples per prompt)")
     p.add_argument("--d", type=int, default=10, help="task dimension (default 10)")
-    p.add_argument("--spectrum", choices=tasks.SPECTRA, default="skewed-trace-d",
-                   help="training covariance (default skewed-trace-d: λ_i ∝ 1/i with tr Λ = d)")
+    p.add_argument(
+        "--spectrum",
+        choices=tasks.SPECTRA,
+        default="skewed-trace-d",
+        help="training covariance (default skewed-trace-d: λ_i ∝ 1/i with tr Λ = d)",
+    )
     p.add_argument("--paper", action="store_true", help="the paper's 12 layers / 8 heads / width 256")
     p.add_argument("--layers", type=int, default=GPT2Config.n_layer)
     p.add_argument("--heads", type=int, default=GPT2Config.n_head)
@@ -350,17 +397,32 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--warmup", type=int, default=200)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--k-train", type=int, default=0,
-                   help="CoT steps unrolled in training (default 0: the empty estimate slot only)")
-    p.add_argument("--k-pretrain", type=int, default=0,
-                   help="chain length of the first --pretrain-steps steps (a chain-length curriculum)")
+    p.add_argument(
+        "--k-train",
+        type=int,
+        default=0,
+        help="CoT steps unrolled in training (default 0: the empty estimate slot only)",
+    )
+    p.add_argument(
+        "--k-pretrain",
+        type=int,
+        default=0,
+        help="chain length of the first --pretrain-steps steps (a chain-length curriculum)",
+    )
     p.add_argument("--pretrain-steps", type=int, default=0)
     p.add_argument("--device", default="cpu", help="cpu (default), cuda, cuda:N or auto")
-    p.add_argument("--threads", type=int, default=None,
-                   help="CPU threads for torch (default: torch's choice; 1 is fastest on a busy machine)")
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="CPU threads for torch (default: torch's choice; 1 is fastest on a busy machine)",
+    )
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
-    c = sub.add_parser("commands", help="print the command that trains each of the book's checkpoints",
-                       description="One line per checkpoint in ttsbook/checkpoints/ (make checkpoints runs them).")
+    c = sub.add_parser(
+        "commands",
+        help="print the command that trains each of the book's checkpoints",
+        description="One line per checkpoint in ttsbook/checkpoints/ (make checkpoints runs them).",
+    )
     c.add_argument("names", nargs="*", help="only these checkpoints (default: all)")
     args = parser.parse_args(argv)
     if args.command == "commands":
@@ -369,18 +431,39 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.threads is not None:
         torch.set_num_threads(positive_int("threads", args.threads))
-    cfg = (GPT2Config.paper(args.d) if args.paper
-           else GPT2Config(d=args.d, n_layer=args.layers, n_head=args.heads, n_embd=args.width))
+    cfg = (
+        GPT2Config.paper(args.d)
+        if args.paper
+        else GPT2Config(d=args.d, n_layer=args.layers, n_head=args.heads, n_embd=args.width)
+    )
     t0 = time.perf_counter()
-    model, history = train(cfg, tasks.by_name(args.spectrum, args.d), args.n, steps=args.steps, batch=args.batch,
-                           lr=args.lr, warmup=args.warmup, seed=args.seed, device=args.device,
-                           progress=not args.no_progress, k_train=args.k_train, k_pretrain=args.k_pretrain,
-                           pretrain_steps=args.pretrain_steps)
+    model, history = train(
+        cfg,
+        tasks.by_name(args.spectrum, args.d),
+        args.n,
+        steps=args.steps,
+        batch=args.batch,
+        lr=args.lr,
+        warmup=args.warmup,
+        seed=args.seed,
+        device=args.device,
+        progress=not args.no_progress,
+        k_train=args.k_train,
+        k_pretrain=args.k_pretrain,
+        pretrain_steps=args.pretrain_steps,
+    )
     seconds = time.perf_counter() - t0
-    save(args.out, model, history, extra={"spectrum": args.spectrum, "train_seconds": round(seconds, 1),
-                                          "num_params": model.num_params(), "device": args.device,
-                                          "threads": torch.get_num_threads()})
-    print(f"{args.out}: {model.num_params()} parameters, final loss {history.loss[-1]:.4f}, "
-          f"{seconds:.0f} s wall")
+    save(
+        args.out,
+        model,
+        history,
+        extra={
+            "spectrum": args.spectrum,
+            "train_seconds": round(seconds, 1),
+            "num_params": model.num_params(),
+            "device": args.device,
+            "threads": torch.get_num_threads(),
+        },
+    )
+    print(f"{args.out}: {model.num_params()} parameters, final loss {history.loss[-1]:.4f}, {seconds:.0f} s wall")
     return 0
-
