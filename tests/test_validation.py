@@ -647,7 +647,7 @@ TABLE: list[Row] = [
     Row("gpt2.train", "pretrain_steps", "<0", -1, r"\bpretrain_steps must be an integer >= 0"),
     Row("gpt2.train", "pretrain_steps", "range", 2, r"\bpretrain_steps must be at most steps"),
     Row("gpt2.train", "k_pretrain", "pair", 8, r"\bk_pretrain and pretrain_steps must both be 0"),
-    Row("gpt2.book_command", "name", "value", "gpt2_n66", r"\bname must be one of the book's checkpoints"),
+    Row("gpt2.book_command", "name", "value", "gpt2_n67", r"\bname must be one of the book's checkpoints"),
     Row("cot.rollout_reprompt", "model", "type", object(), r"\bmodel must have a predict"),
     *tensor_rows("cot.rollout_reprompt", "X", X[0]),
     *tensor_rows("cot.rollout_reprompt", "y", Y[:, :2], dtype=False),

@@ -331,6 +331,8 @@ def _book_checkpoints() -> dict[str, dict]:
         book[f"gpt2_chain_n30_k8{suffix}"] = dict(n=30, spectrum="skewed-trace-d", k_train=8, seed=seed)
     for settings in book.values():
         settings.update(d=10, steps=2500)
+    # the empty-slot model of chapter 6's finite-m section: long prompts, whose steps cost more
+    book["gpt2_n66"] = dict(n=66, spectrum="skewed-trace-d", k_train=0, seed=0, d=10, steps=1500)
     return book
 
 
