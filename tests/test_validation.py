@@ -37,6 +37,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
 
 import ttsbook  # noqa: E402
 from ttsbook import claims, cot, gpt2, lsa, plots, selection, tasks, theory  # noqa: E402, F401
@@ -60,6 +62,13 @@ CKPT = Path(tempfile.mkdtemp()) / "gpt2.pt"
 gpt2.save(CKPT, GPT, gpt2.GPT2History())
 _, ZOOM_AX = plt.subplots()
 ZOOM_AX.plot([0.0, 1.0], [0.0, 1.0])
+# A figure outside pyplot with its own Agg canvas, so that no other test's plt.close or backend
+# change takes its renderer away.
+LEGEND_FIG = Figure()
+FigureCanvasAgg(LEGEND_FIG)
+_legend_ax = LEGEND_FIG.add_subplot()
+_legend_ax.plot([0.0, 1.0], [0.0, 1.0], label="a")
+_legend_ax.legend()
 TABLE_FRAME = pd.DataFrame({"error": [1.5e-7, float("inf")], "n": [10, 20]})
 CLAIM = claims.claim("a", "It holds.", "reproduced")
 CLAIM_SOURCE = Path(tempfile.mkdtemp()) / "01_x.md"
@@ -151,8 +160,8 @@ GOOD: dict[str, dict[str, Any]] = {
     "plots.spectrum": dict(ax=AX, Lambda=LAM, label="skewed"),
     "plots.table_number": dict(value=1.5e-7, digits=3, infinite="diverged"),
     "plots.paper_table": dict(frame=TABLE_FRAME, digits=3, formats={"error": 2}, index=True, infinite="∞"),
-    "plots.place_legends": dict(fig=AX.figure),
-    "plots.covered_points": dict(fig=AX.figure),
+    "plots.place_legends": dict(fig=LEGEND_FIG),
+    "plots.covered_points": dict(fig=LEGEND_FIG),
     "plots.errors_at": dict(columns={"a": ERR, "b": ERR}, ks=[0, 2], digits=3),
     "glue": dict(name="x", value=1.0, digits=6),
     "number": dict(value=2.5e13, spec=".2g"),
