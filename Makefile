@@ -67,14 +67,15 @@ pdf: $(PDF)
 $(PDF): $(BOOK_STAMP) book/_ext/book_pdf.py | chromium
 	CHROMIUM="$(CHROMIUM)" $(BIN)/python book/_ext/book_pdf.py
 
-## test: the lint checks, the book and its PDF built if needed and the book's links checked, then
+## test: the lint checks, the book and its PDF built if needed and the book's links checked (the
+## introduction links the PDF), then
 ## the unit tests with the browser and PDF tests, every chapter alone in a fresh Colab-like
 ## environment under nbval, and Binder's environment; nothing may be skipped
 test: $(STAMP) chromium
 	$(MAKE) lint
 	$(MAKE) $(BOOK_STAMP)
-	$(MAKE) linkcheck
 	$(MAKE) $(PDF)
+	$(MAKE) linkcheck
 	CHROMIUM="$(CHROMIUM)" $(BIN)/python -m pytest $(PYTEST_CI)
 	$(BIN)/python tests/colab.py both $(PYTEST_CI)
 
