@@ -17,9 +17,9 @@ lists the book's trained models and :func:`book_command` the command that trains
 """
 
 from .. import cot, tasks
+from . import training
 from .model import GPT2, GPT2Config
 from .training import (  # noqa: F401  (TrainingHistory: the older name, kept out of __all__)
-    BOOK_CHECKPOINTS,
     GPT2History,
     TrainingHistory,
     book_command,
@@ -29,6 +29,10 @@ from .training import (  # noqa: F401  (TrainingHistory: the older name, kept ou
     save,
     train,
 )
+
+#: Name → training settings (``n``, ``d``, ``spectrum``, ``k_train``, ``seed``, ``steps``) of each
+#: checkpoint in ``ttsbook/checkpoints/``; :func:`book_command` gives the command that writes it.
+BOOK_CHECKPOINTS = training.BOOK_CHECKPOINTS
 
 __all__ = [
     "GPT2Config",
