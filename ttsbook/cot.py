@@ -246,6 +246,19 @@ def squared_error(iterates: torch.Tensor, w: torch.Tensor, per_prompt: bool = Fa
 STOPPING_RULES = ("insample", "heldout", "heldout-refit")
 
 
+def _per_prompt(per_prompt, axis: int) -> tuple[np.ndarray, int, int]:
+    """Errors as float64 with one prompt per entry along ``axis``: (array, axis, number of prompts)."""
+    arr = np.asarray(per_prompt, dtype=np.float64)
+    if arr.ndim == 0:
+        raise ValueError("per_prompt must have at least one axis of prompts")
+    axis = int(axis)
+    if not -arr.ndim <= axis < arr.ndim:
+        raise ValueError(f"axis must be in [{-arr.ndim}, {arr.ndim - 1}] for per_prompt of shape {arr.shape}")
+    if np.any(np.isnan(arr)):
+        raise ValueError("per_prompt has nan entries (report a diverged chain as inf)")
+    return arr, axis, arr.shape[axis]
+
+
 def mean_and_sem(per_prompt, axis: int = -1) -> tuple[np.ndarray, np.ndarray]:
     """Monte Carlo mean over prompts and its standard error s/√B (s with ddof = 1), in float64.
 
@@ -253,17 +266,9 @@ def mean_and_sem(per_prompt, axis: int = -1) -> tuple[np.ndarray, np.ndarray]:
     of :func:`squared_error` with ``per_prompt=True``); at least two prompts are needed for a
     standard error. An infinite error (a diverged chain) makes the mean and its error inf.
     """
-    arr = np.asarray(per_prompt, dtype=np.float64)
-    if arr.ndim == 0:
-        raise ValueError("per_prompt must have at least one axis of prompts")
-    axis = int(axis)
-    if not -arr.ndim <= axis < arr.ndim:
-        raise ValueError(f"axis must be in [{-arr.ndim}, {arr.ndim - 1}] for per_prompt of shape {arr.shape}")
-    batch = arr.shape[axis]
+    arr, axis, batch = _per_prompt(per_prompt, axis)
     if batch < 2:
         raise ValueError(f"per_prompt must hold at least two prompts along axis {axis}, got {batch}")
-    if np.any(np.isnan(arr)):
-        raise ValueError("per_prompt has nan entries (report a diverged chain as inf)")
     mean = arr.mean(axis=axis)
     with np.errstate(invalid="ignore"):
         sem = arr.std(axis=axis, ddof=1) / np.sqrt(batch)
@@ -280,18 +285,10 @@ def median_and_interval(per_prompt, axis: int = -1, z: float = 1.0) -> tuple[np.
     infinite error (a diverged chain) is just the largest. Returns (median, low, high), each
     with ``axis`` removed.
     """
-    arr = np.asarray(per_prompt, dtype=np.float64)
-    if arr.ndim == 0:
-        raise ValueError("per_prompt must have at least one axis of prompts")
-    axis = int(axis)
-    if not -arr.ndim <= axis < arr.ndim:
-        raise ValueError(f"axis must be in [{-arr.ndim}, {arr.ndim - 1}] for per_prompt of shape {arr.shape}")
+    arr, axis, batch = _per_prompt(per_prompt, axis)
     z = finite_float("z", z)
     if z <= 0:
         raise ValueError(f"z must be > 0, got {z!r}")
-    if np.any(np.isnan(arr)):
-        raise ValueError("per_prompt has nan entries (report a diverged chain as inf)")
-    batch = arr.shape[axis]
     half = z * np.sqrt(batch) / 2
     lo, hi = int(np.floor(batch / 2 - half)), int(np.ceil(batch / 2 + half)) - 1
     if lo < 0 or hi > batch - 1:
