@@ -2,7 +2,8 @@
 
 A matplotlib SVG names its groups: ``axes_N`` holds a panel; in it ``line2d_N`` (lines and
 markers), ``PathCollection_N`` (scatters), ``LineCollection_N`` (error bars) and
-``PolyCollection_N`` (bands) are the data, except those under ``matplotlib.axis_N`` (ticks,
+``PolyCollection_N`` (bands) and ``bar_N`` (the rectangles of ``ax.bar``, named so by the book's
+SVG output, ``plots._svg``; their whole area counts) are the data, except those under ``matplotlib.axis_N`` (ticks,
 grid lines) or ``legend_N`` (the legend's own samples). A legend's frame is the first patch of
 its ``legend_N`` group. Coordinates are absolute (points, y downwards); a drawn element may be
 clipped to its axes by a ``clip-path`` rectangle, and only what is inside it is drawn.
@@ -21,10 +22,11 @@ import numpy as np
 
 SVG = "{http://www.w3.org/2000/svg}"
 XLINK = "{http://www.w3.org/1999/xlink}"
-DATA = re.compile(r"^(line2d|PathCollection|LineCollection|PolyCollection)_\d+$")
+DATA = re.compile(r"^(line2d|PathCollection|LineCollection|PolyCollection|bar)_\d+$")
 NOT_DATA = re.compile(r"^(matplotlib\.axis|legend)_\d+$")
 NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 STEP = 1.5  # points: a drawn line is sampled this often between its vertices
+BAR_STEP = 3.0  # points: a bar's area is covered by a grid this fine
 
 
 def _clip_rects(root) -> dict:
@@ -69,10 +71,18 @@ def _bbox(points: np.ndarray) -> tuple[float, float, float, float]:
     return points[:, 0].min(), points[:, 1].min(), points[:, 0].max(), points[:, 1].max()
 
 
+def _fill(box: tuple[float, float, float, float]) -> np.ndarray:
+    """A grid of points, :data:`BAR_STEP` apart, covering a bar's rectangle (edges included)."""
+    x0, y0, x1, y1 = box
+    xs = np.linspace(x0, x1, int(np.ceil((x1 - x0) / BAR_STEP)) + 1)
+    ys = np.linspace(y0, y1, int(np.ceil((y1 - y0) / BAR_STEP)) + 1)
+    return np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
+
+
 def legend_coverage(svg_text: str) -> list[dict]:
     """Every legend of a matplotlib SVG: its id, its frame (x0, y0, x1, y1) and ``covered``, the
     number of drawn data points (line vertices and the lines between them sampled every
-    :data:`STEP` points, markers, error bars) strictly inside the frame."""
+    :data:`STEP` points, markers, error bars, a grid over each bar) strictly inside the frame."""
     root = ET.fromstring(svg_text)
     rects = _clip_rects(root)
     parent = {child: node for node in root.iter() for child in node}
@@ -96,7 +106,12 @@ def legend_coverage(svg_text: str) -> list[dict]:
         if any(NOT_DATA.match(a.get("id", "")) for a in ancestors(group)):
             continue
         for node in group.iter():
-            if node.tag == f"{SVG}path":
+            if node.tag == f"{SVG}path" and group.get("id").startswith("bar_"):
+                x0, y0, x1, y1 = _bbox(np.vstack(_path_points(node.get("d", ""))))
+                cx0, cy0, cx1, cy1 = clip_of(node) or (x0, y0, x1, y1)  # only the drawn part, a bar may be huge
+                x0, y0, x1, y1 = max(x0, cx0), max(y0, cy0), min(x1, cx1), min(y1, cy1)
+                found = [_fill((x0, y0, x1, y1))] if x1 >= x0 and y1 >= y0 else []
+            elif node.tag == f"{SVG}path":
                 found = [_sample(p) for p in _path_points(node.get("d", "")) if len(p)]
             elif node.tag == f"{SVG}use" and node.get("x") is not None:
                 found = [np.array([[float(node.get("x")), float(node.get("y"))]])]

@@ -147,6 +147,40 @@ def test_the_book_svg_output_places_legends():
     assert [f["covered"] for f in legend_coverage(svg)] == [0]
 
 
+def bar_chart():
+    """Tall bars everywhere except the upper left corner, with the legend on the bars."""
+    fig, ax = plots.subplots()
+    xs = np.arange(8)
+    ax.bar(xs - 0.2, [0.2, 0.2, 0.2, 0.9, 0.9, 0.9, 0.9, 0.9], width=0.4, label="first")
+    ax.bar(xs + 0.2, [0.2, 0.2, 0.2, 0.8, 0.8, 0.8, 0.8, 0.8], width=0.4, label="second")
+    ax.set_ylim(0, 1)
+    ax.legend(loc="lower right")
+    return fig, ax
+
+
+def test_a_legend_on_bars_covers_them_and_is_moved_off_them():
+    """A bar's whole area is data: a legend inside a bar, touching none of its edges, covers it."""
+    fig, ax = bar_chart()
+    assert plots.covered_points(fig), "the legend sits on the bars"
+    svg = plots._svg(fig)  # moves the legend and names the bars' groups bar_N
+    assert svg.count('id="bar_') == 16
+    assert [f["covered"] for f in legend_coverage(svg)] == [0]
+    assert plots.covered_points(fig) == {}
+    legend_box = ax.get_legend().get_window_extent()
+    assert ax.get_window_extent().contains(legend_box.x0 + 1, legend_box.y1 - 1), "the free upper left corner"
+
+
+def test_the_svg_reader_sees_a_legend_inside_one_wide_bar():
+    fig, ax = plots.subplots()
+    ax.bar([0], [1.0], width=2.0, label="one wide bar")
+    ax.set_xlim(-1, 1)
+    ax.set_ylim(0, 1)
+    ax.legend(loc="center")
+    for bar in ax.containers[0].patches:
+        bar.set_gid("bar_0")
+    assert legend_coverage(svg_of(fig))[0]["covered"] > 0
+
+
 def test_place_legends_refuses_a_non_figure():
     with pytest.raises(ValueError, match="fig"):
         plots.place_legends("not a figure")

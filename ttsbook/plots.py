@@ -97,6 +97,9 @@ def _svg(fig) -> str:
     from matplotlib.collections import Collection, QuadMesh
 
     place_legends(fig)
+    bars = [bar for ax in fig.axes for bar in _bars(ax)]
+    for i, bar in enumerate(bars):  # the SVG names each bar's group, for tests/figure_svg.py
+        bar.set_gid(f"bar_{i}")
     for ax in fig.axes:
         for artist in ax.collections:
             size = (
@@ -125,12 +128,27 @@ INSIDE = (
     "lower center",
 )
 _STEP_PX = 2.0  # data lines are sampled every 2 display pixels between their vertices
+_BAR_STEP_PX = 4.0  # bars (``ax.bar``) are filled areas: a grid of points this far apart
+
+
+def _bars(ax) -> list:
+    """The visible rectangles that ``ax.bar`` / ``ax.barh`` drew on ``ax``."""
+    from matplotlib.container import BarContainer
+
+    return [p for c in ax.containers if isinstance(c, BarContainer) for p in c.patches if p.get_visible()]
+
+
+def _fill(x0: float, y0: float, x1: float, y1: float, step: float) -> np.ndarray:
+    """A grid of points covering the rectangle [x0, x1] × [y0, y1], edges included."""
+    xs = np.linspace(x0, x1, int(np.ceil((x1 - x0) / step)) + 1)
+    ys = np.linspace(y0, y1, int(np.ceil((y1 - y0) / step)) + 1)
+    return np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
 
 
 def _drawn_points(ax) -> np.ndarray:
     """Display coordinates (pixels) of what ``ax`` draws as data: line vertices and the line
-    between them sampled every couple of pixels, scatter markers, error bars and band edges;
-    only what lies inside the axes (what is clipped is not drawn)."""
+    between them sampled every couple of pixels, scatter markers, error bars, band edges and the
+    area of bars; only what lies inside the axes (what is clipped is not drawn)."""
     from matplotlib.collections import LineCollection, PathCollection, PolyCollection
 
     paths = []
@@ -163,8 +181,13 @@ def _drawn_points(ax) -> np.ndarray:
             points.append(np.vstack(parts + [xy[-1:]]))
         else:
             points.append(xy.reshape(-1, 2))
-    pts = np.vstack(points)
     box = ax.get_window_extent()
+    for bar in _bars(ax):
+        b = bar.get_window_extent()
+        x0, y0, x1, y1 = max(b.x0, box.x0), max(b.y0, box.y0), min(b.x1, box.x1), min(b.y1, box.y1)
+        if x1 >= x0 and y1 >= y0:
+            points.append(_fill(x0, y0, x1, y1, _BAR_STEP_PX))
+    pts = np.vstack(points)
     inside = (pts[:, 0] >= box.x0) & (pts[:, 0] <= box.x1) & (pts[:, 1] >= box.y0) & (pts[:, 1] <= box.y1)
     return pts[inside]
 
