@@ -20,6 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ttsbook.plots import _fill as fill_rectangle  # a grid of points over a rectangle
+
 SVG = "{http://www.w3.org/2000/svg}"
 XLINK = "{http://www.w3.org/1999/xlink}"
 DATA = re.compile(r"^(line2d|PathCollection|LineCollection|PolyCollection|bar)_\d+$")
@@ -71,14 +73,6 @@ def _bbox(points: np.ndarray) -> tuple[float, float, float, float]:
     return points[:, 0].min(), points[:, 1].min(), points[:, 0].max(), points[:, 1].max()
 
 
-def _fill(box: tuple[float, float, float, float]) -> np.ndarray:
-    """A grid of points, :data:`BAR_STEP` apart, covering a bar's rectangle (edges included)."""
-    x0, y0, x1, y1 = box
-    xs = np.linspace(x0, x1, int(np.ceil((x1 - x0) / BAR_STEP)) + 1)
-    ys = np.linspace(y0, y1, int(np.ceil((y1 - y0) / BAR_STEP)) + 1)
-    return np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
-
-
 def legend_coverage(svg_text: str) -> list[dict]:
     """Every legend of a matplotlib SVG: its id, its frame (x0, y0, x1, y1) and ``covered``, the
     number of drawn data points (line vertices and the lines between them sampled every
@@ -110,7 +104,7 @@ def legend_coverage(svg_text: str) -> list[dict]:
                 x0, y0, x1, y1 = _bbox(np.vstack(_path_points(node.get("d", ""))))
                 cx0, cy0, cx1, cy1 = clip_of(node) or (x0, y0, x1, y1)  # only the drawn part, a bar may be huge
                 x0, y0, x1, y1 = max(x0, cx0), max(y0, cy0), min(x1, cx1), min(y1, cy1)
-                found = [_fill((x0, y0, x1, y1))] if x1 >= x0 and y1 >= y0 else []
+                found = [fill_rectangle(x0, y0, x1, y1, BAR_STEP)] if x1 >= x0 and y1 >= y0 else []
             elif node.tag == f"{SVG}path":
                 found = [_sample(p) for p in _path_points(node.get("d", "")) if len(p)]
             elif node.tag == f"{SVG}use" and node.get("x") is not None:
