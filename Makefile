@@ -68,16 +68,23 @@ $(PDF): $(BOOK_STAMP) book/_ext/book_pdf.py | chromium
 	CHROMIUM="$(CHROMIUM)" $(BIN)/python book/_ext/book_pdf.py
 
 ## test: the lint checks, the book and its PDF built if needed and the book's links checked (the
-## introduction links the PDF), then
-## the unit tests with the browser and PDF tests, every chapter alone in a fresh Colab-like
-## environment under nbval, and Binder's environment; nothing may be skipped
+## introduction links the PDF), then, side by side, the unit tests with the browser and PDF tests,
+## and every chapter alone in a fresh Colab-like environment under nbval followed by Binder's
+## environment; nothing may be skipped
 test: $(STAMP) chromium
 	$(MAKE) lint
 	$(MAKE) $(BOOK_STAMP)
 	$(MAKE) $(PDF)
 	$(MAKE) linkcheck
-	CHROMIUM="$(CHROMIUM)" $(BIN)/python -m pytest $(PYTEST_CI)
-	$(BIN)/python tests/colab.py both $(PYTEST_CI)
+	@# The tests (unit, browser, PDF) and the Colab-like run side by side, a core each; the
+	@# Colab-like run's output is printed after the tests', and either failing fails make test.
+	mkdir -p _build; \
+	$(BIN)/python tests/colab.py both $(PYTEST_CI) > _build/colab.log 2>&1 & colab=$$!; \
+	CHROMIUM="$(CHROMIUM)" $(BIN)/python -m pytest $(PYTEST_CI); tests=$$?; \
+	wait $$colab; colab_status=$$?; \
+	echo "--- the Colab-like and Binder run (tests/colab.py both) ---"; cat _build/colab.log; \
+	echo "make test: pytest exit $$tests, Colab-like run exit $$colab_status"; \
+	[ $$tests -eq 0 ] && [ $$colab_status -eq 0 ]
 
 ## lint: the checks of .pre-commit-config.yaml, without pre-commit: ruff's linter and formatter
 ## (check only) on the package, tests, benchmarks, book/_ext and the chapters' code cells (through
