@@ -46,6 +46,8 @@ WAIT = """async () => {
     await new Promise(r => setTimeout(r, 50));
   }
   if (window.MathJax) await MathJax.startup.promise;
+  document.body.getBoundingClientRect();  // lay the typeset page out, so that its fonts are requested
+  await document.fonts.ready;  // MathJax's web fonts load after typesetting: print with them
   const imgs = [...document.images];
   for (const img of imgs) img.loading = 'eager';
   await Promise.all(imgs.map(img => img.complete ? null : new Promise(done => {
