@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ttsbook import count, glue, number
+from ttsbook import below, count, glue, number
 
 
 @pytest.mark.parametrize(
@@ -88,3 +88,14 @@ def test_glued_numbers_are_formatted_by_the_book(tmp_path):
     finally:
         sys.path.pop(0)
     assert paper_numbers.number is number  # the role and the chapters use the same formatter
+
+
+def test_below_writes_the_bound_and_refuses_what_is_not_rounding():
+    assert below(3.1e-16, 1e-12) == below(0.0, 1e-12) == "< 10⁻¹²"
+    assert below(-2e-6, 1e-5) == "< 10⁻⁵"
+    with pytest.raises(ValueError, match="not below the rounding floor"):
+        below(2e-12, 1e-12)
+    with pytest.raises(ValueError, match="floor must be > 0"):
+        below(0.0, 0.0)
+    with pytest.raises(ValueError, match="value must be a finite real number"):
+        below(float("nan"), 1e-12)

@@ -228,6 +228,23 @@ def test_paper_table_formats_every_cell_and_the_index():
     assert ">HARD<" in custom
 
 
+def test_paper_table_id_names_the_table_not_its_numbers():
+    """The HTML id stays when a number changes in a last digit (a value or a real-valued row label)
+    or tied rows come in another order; it changes with the headers or the row names."""
+    import pandas as pd
+
+    def table_id(frame):
+        return re.search(r'<table id="(T_[^"]+)"', plots.paper_table(frame).to_html()).group(1)
+
+    frame = pd.DataFrame({"error": [0.25, 0.5]}, index=pd.Index(["easy", "hard"], name="task"))
+    moved = pd.DataFrame({"error": [0.2500001, 0.5]}, index=pd.Index(["easy", "hard"], name="task"))
+    assert table_id(frame) == table_id(moved) == table_id(frame.iloc[::-1])
+    levels = pd.DataFrame({"k": [3, 5]}, index=pd.Index([1.5e-3, 2.5e-2], name="ε"))
+    assert table_id(levels) == table_id(levels.set_axis(pd.Index([1.5000001e-3, 2.5e-2], name="ε")))
+    assert table_id(frame) != table_id(frame.rename(columns={"error": "loss"}))
+    assert table_id(frame) != table_id(frame.set_axis(pd.Index(["easy", "long"], name="task")))
+
+
 @pytest.mark.parametrize(
     "args, kwargs, match",
     [

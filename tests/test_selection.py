@@ -258,3 +258,21 @@ def test_cot_selection_in_log_error_at_large_k(k):
     grid = [np.array([a, b, 1 - a - b]) for a in np.linspace(0, 1, 21) for b in np.linspace(0, 1, 21) if a + b <= 1]
     best = min(log_error(q) for q in grid)
     assert log_error(selection.select_tasks(Ls, ns, Sig, objective="cot", k=k)) <= best + 0.01 * abs(best)
+
+
+def test_a_task_the_optimiser_drops_gets_exactly_zero_weight(monkeypatch):
+    """SLSQP leaves a dropped task at rounding level; as a weight it would draw a prompt in every
+    batch of lsa.train, so select_tasks sets it to exactly 0 (and keeps a real small weight)."""
+    real_minimize = selection.minimize
+
+    def leaves_residue(*args, **kwargs):
+        res = real_minimize(*args, **kwargs)
+        res.x = np.where(res.x < selection.ZERO_WEIGHT, 3e-16, res.x)
+        return res
+
+    monkeypatch.setattr(selection, "minimize", leaves_residue)
+    d = 5
+    Ls = [tasks.power_law(d, 0.0), tasks.power_law(d, 1.0), tasks.power_law(d, 1.2)]
+    pi = selection.select_tasks(Ls, [20] * 3, tasks.power_law(d, 1.0))
+    assert np.count_nonzero(pi == 0.0) >= 1 and np.all((pi == 0) | (pi > selection.ZERO_WEIGHT))
+    assert abs(pi.sum() - 1) < 1e-12

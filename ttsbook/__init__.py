@@ -7,11 +7,11 @@ Modules: :mod:`ttsbook.tasks` (spectra and prompts), :mod:`ttsbook.theory` (clos
 :mod:`ttsbook.gpt2` (a small GPT-2-style transformer for the same
 task), :mod:`ttsbook.plots` (the book's figure style and interactive figures),
 :mod:`ttsbook.claims` (the paper's claims and the book's verdicts, see :doc:`/book/claims`).
-:func:`glue`, :func:`number` and :func:`count` put computed numbers into the prose.
+:func:`glue`, :func:`number`, :func:`count` and :func:`below` put computed numbers into the prose.
 """
 
 from . import claims, cot, lsa, plots, selection, tasks, theory
-from ._glue import count, glue, number
+from ._glue import below, count, glue, number
 from .claims import claim, verdicts
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "glue",
     "number",
     "count",
+    "below",
     "claim",
     "verdicts",
 ]

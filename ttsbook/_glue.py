@@ -6,6 +6,8 @@ Inside a Jupyter Book build :func:`glue` is ``myst_nb.glue``; where myst-nb is n
 extension formats every glued number that way): ``2.04 × 10¹³`` rather than ``2.04e+13``,
 ``152,202`` rather than ``152202``, a true minus sign. :func:`count` writes a count with its
 noun in the singular or the plural (``1 skill``, ``3 skills``); glue its result, a string.
+:func:`below` writes a rounding-level number as the fixed bound it stays under on every CPU
+(``< 10⁻¹²``), never as its own last digits, which change with the processor's kernels.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import math
 import numbers
 import re
 
-__all__ = ["glue", "number", "count"]
+__all__ = ["glue", "number", "count", "below"]
 
 SUPERSCRIPT = str.maketrans("-+0123456789", "⁻⁺⁰¹²³⁴⁵⁶⁷⁸⁹")
 MINUS = "\u2212"
@@ -116,3 +118,27 @@ def count(n, noun: str, plural: str | None = None, *, words: bool = False) -> st
     word = noun if n == 1 else (plural or noun + "s")
     amount = NUMBER_WORDS[n] if words and n < 10 else number(n)
     return f"{amount} {word}"
+
+
+def below(value, floor: float) -> str:
+    """A rounding-level ``value`` as the fixed bound ``floor`` it lies under: ``"< 10⁻¹²"``.
+
+    Two computations that agree up to rounding differ by an amount that depends on the CPU
+    (its BLAS and vector kernels sum in another order), so the amount itself is not a result:
+    the bound is. ``floor`` is chosen from the precision and the size of the computation, well
+    above the rounding of any CPU; a ``value`` at or above it is not rounding, and raises.
+
+    >>> below(3.1e-16, 1e-12), below(0.0, 1e-12)
+    ('< 10⁻¹²', '< 10⁻¹²')
+    """
+    for name, v in (("value", value), ("floor", floor)):
+        if isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v):
+            raise ValueError(f"{name} must be a finite real number, got {v!r}")
+    if floor <= 0:
+        raise ValueError(f"floor must be > 0, got {floor!r}")
+    if not abs(value) < floor:
+        raise ValueError(
+            f"value {value!r} is not below the rounding floor {floor:g}: the computations it compares "
+            "disagree by more than rounding"
+        )
+    return f"< {number(float(floor), '.0e')}"

@@ -235,8 +235,9 @@ def _sampled_schedule(rate_min: float, tol: float, noise: float, decay_from: flo
 
     The summed step size is lr t0 (1 + ln(T/t0)), which must shrink the slowest mode to tol/4
     (:func:`_constant_steps`). The 1/t phase leaves the one-step noise ``noise`` of the
-    mini-batch gradient shrunk by about √(t0/T), which must be below tol/2. With
-    ``decay_from`` given, t0 = decay_from · T.
+    mini-batch gradient shrunk by about √(t0/T), which must be below tol/4: bias and noise then
+    add to about tol/2, a margin of two for where a noisy run ends (a one-step estimate of the
+    noise, and the run's own draws). With ``decay_from`` given, t0 = decay_from · T.
     """
     D = _constant_steps(rate_min, tol)
     if decay_from is not None:
@@ -244,7 +245,7 @@ def _sampled_schedule(rate_min: float, tol: float, noise: float, decay_from: flo
             return D, 0
         T = int(np.ceil(D / (decay_from * (1 + np.log(1 / decay_from)))))
         return T, int(decay_from * T)
-    R = max(1 / 0.3, (noise / (tol / 2)) ** 2)
+    R = max(1 / 0.3, (noise / (tol / 4)) ** 2)
     t0 = max(1, int(np.ceil(D / (1 + np.log(R)))))
     return int(np.ceil(t0 * R)), t0
 
@@ -302,7 +303,8 @@ def train(
         slowest error mode needs to shrink to ``tol``/4, ln(4/tol)/−ln(1 − lr c² μ_min) ≈
         κ ln(4/tol) for the default step (κ = μ_max/μ_min), at most 2 000 000. ``"sampled"``: as many
         constant-step equivalents, plus a 1/t phase long enough to average the mini-batch noise
-        (measured by one step at V*) below ``tol``/2, at most 20 000.
+        (measured by one step at V*) below ``tol``/4, at most 20 000: a run is planned to end near
+        ``tol``/2, with a margin of two for the noise.
     batch : int
         ``mode="sampled"``: prompts per step (a stratified batch for a mixture: task ℓ gets
         max(1, round(π_ℓ · batch)) prompts, tasks with π_ℓ = 0 none).

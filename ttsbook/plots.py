@@ -508,8 +508,9 @@ def paper_table(frame, digits: int = 3, *, formats: dict | None = None, index: b
     Returns
     -------
     pandas.io.formats.style.Styler
-        Its HTML id is derived from the headers and the index, so the same table has the same
-        HTML on every run.
+        Its HTML id is derived from the headers and the row labels that are names (not their
+        order, not real-valued labels), so the same table has the same HTML on every run and
+        every CPU.
     """
     if not isinstance(frame, pd.DataFrame):
         raise ValueError(f"frame must be a pandas DataFrame, got {type(frame).__name__}")
@@ -526,9 +527,15 @@ def paper_table(frame, digits: int = 3, *, formats: dict | None = None, index: b
         else:
             spec = positive_int(f"formats[{column!r}]", spec)
             per_column[column] = lambda v, spec=spec: table_number(v, spec, infinite=infinite)
-    uuid = hashlib.sha1(
-        repr(([str(c) for c in frame.columns], [str(i) for i in frame.index], frame.index.names)).encode()
-    ).hexdigest()[:10]
+    # The id names the table by its headers and its row names, never by computed numbers: not the
+    # order of the rows (a sort with ties), nor labels that are real numbers (a last digit differs
+    # from CPU to CPU), so the same table has the same id on every machine.
+    names = [
+        sorted(map(str, set(frame.index.get_level_values(i))))
+        for i in range(frame.index.nlevels)
+        if not pd.api.types.is_float_dtype(frame.index.get_level_values(i))
+    ]
+    uuid = hashlib.sha1(repr(([str(c) for c in frame.columns], names, frame.index.names)).encode()).hexdigest()[:10]
     styler = frame.style.set_uuid(f"table_{uuid}").format(per_column)
     styler = styler.format_index(lambda v: table_number(v, digits, infinite=infinite), axis=0)
     return styler if index else styler.hide(axis="index")

@@ -107,6 +107,9 @@ def _qp_terms(Lambdas: np.ndarray, Sigma: np.ndarray) -> tuple[np.ndarray, np.nd
     return np.eye(d).ravel(), B
 
 
+ZERO_WEIGHT = 1e-9  # weights the optimiser leaves below this are set to 0 (its rounding, not a choice)
+
+
 def _simplex_minimize(fun, jac, L: int, starts: list[np.ndarray], tol: float) -> np.ndarray:
     cons = ({"type": "eq", "fun": lambda p: np.sum(p) - 1.0, "jac": lambda p: np.ones_like(p)},)
     best, best_val = None, np.inf
@@ -120,7 +123,9 @@ def _simplex_minimize(fun, jac, L: int, starts: list[np.ndarray], tol: float) ->
             constraints=cons,
             options={"ftol": tol, "maxiter": 500},
         )
-        p = np.clip(res.x, 0.0, None)
+        # SLSQP leaves a task it dropped at rounding level (1e-16 or 0, by CPU) instead of 0; a weight
+        # that small is no weight, and as one it would still draw a prompt in lsa.train's batch
+        p = np.where(res.x > ZERO_WEIGHT, res.x, 0.0)
         p = p / p.sum()
         val = fun(p)
         if val < best_val:
@@ -159,7 +164,8 @@ def select_tasks(
     Returns
     -------
     pi : np.ndarray, shape (L,)
-        Non-negative weights summing to one.
+        Non-negative weights summing to one; a weight the optimiser leaves below
+        ``ZERO_WEIGHT`` = 10⁻⁹ is exactly 0 (a dropped task, the same on every CPU).
     """
     mix = tasks.mixture(Lambdas, ns, None)
     L, d = mix.Lambdas.shape[0], mix.Lambdas.shape[1]
