@@ -387,6 +387,13 @@ def test_shipped_checkpoints_are_the_book_checkpoints():
         ), name
         assert np.allclose(s["Lambda"], np.diag(Lambda)), name
         assert meta["config"]["d"] == want["d"] and meta["extra"]["threads"] == 1, name
+        assert (s.get("k_pretrain", 0), s.get("pretrain_steps", 0), s.get("k_random", False)) == (
+            want.get("k_pretrain", 0),
+            want.get("pretrain_steps", 0),
+            want.get("k_random", False),
+        ), name
+        assert meta["config"].get("n_positions", 0) == want.get("positions", 0), name
+        assert want["group"] in {"paper", "controls", "finite-m"}, name
 
 
 def test_book_command_trains_what_the_registry_says(capsys):
@@ -403,5 +410,70 @@ def test_book_command_trains_what_the_registry_says(capsys):
         "--threads": "1",
         "--out": "x.pt",
     }
+    opts = gpt2.book_command("gpt2_chain_n30_k8to3", out="x.pt")
+    assert opts[opts.index("--k-pretrain") + 1] == "8" and opts[opts.index("--pretrain-steps") + 1] == "1250"
+    assert "--k-random" in gpt2.book_command("gpt2_chain_n30_krand25", out="x.pt")
+    pos = gpt2.book_command("gpt2_pos_n30_k25", out="x.pt")
+    assert pos[pos.index("--positions") + 1] == "128" and pos[pos.index("--k-train") + 1] == "25"
     assert gpt2.main(["commands", "gpt2_n20"]) == 0
     assert capsys.readouterr().out.split() == ["python", "-m", "ttsbook.gpt2"] + gpt2.book_command("gpt2_n20")
+
+
+def test_position_embedding_keeps_the_cache_exact_and_names_its_limit():
+    """With learned absolute positions (n_positions > 0) appended tokens take the positions after
+    the cached ones: the cached chain is the whole sequence re-run; positions change the output;
+    a sequence longer than the table raises ValueError naming n_positions."""
+    torch.manual_seed(0)
+    model = gpt2.GPT2(gpt2.GPT2Config(**TINY, n_positions=16)).double().eval()
+    tokens = torch.randn(3, 11, 10, dtype=torch.float64)
+    with torch.no_grad():
+        whole = model(tokens)
+        _, past = model.extend(tokens[:, :7])
+        rest, _ = model.extend(tokens[:, 7:], past)
+        shifted, _ = model.extend(tokens[:, 1:], model.extend(tokens[:, :1])[1])
+    torch.testing.assert_close(rest, whole[:, 7:], rtol=1e-12, atol=1e-12)
+    torch.testing.assert_close(shifted, whole[:, 1:], rtol=1e-12, atol=1e-12)
+    with torch.no_grad():  # the same tokens one position later read out differently
+        later = model(torch.cat([tokens[:, :1], tokens], dim=1))[:, 1:]
+    assert (later - whole).abs().max() > 1e-6
+    X, y, _ = tasks.sample_prompts(np.eye(4), 6, 2, seed=0, dtype=torch.float64)
+    with torch.no_grad():
+        cached = cot.rollout(model, X, y, 9)
+    # chain_by_hand builds its tokens in float32: agreement to float32 round-off (a wrong position: order one)
+    torch.testing.assert_close(cached, chain_by_hand(model, X, y, 9), rtol=1e-6, atol=1e-8)
+    with pytest.raises(ValueError, match="n_positions = 16"):
+        cot.rollout(model, X, y, 11)
+    with pytest.raises(ValueError, match="n_positions"):
+        gpt2.GPT2Config(**TINY, n_positions=-1)
+
+
+def test_random_chain_lengths_draw_every_length_up_to_k_train(monkeypatch):
+    seen = []
+    real = gpt2.training._chain_loss
+
+    def spy(model, X, y, w, K):
+        seen.append(K)
+        return real(model, X, y, w, K)
+
+    monkeypatch.setattr(gpt2.training, "_chain_loss", spy)
+    cfg = gpt2.GPT2Config(**TINY)
+    common = dict(n=6, steps=40, batch=4, seed=1, progress=False, record_every=1)
+    _, hist = gpt2.train(cfg, np.eye(cfg.d), k_train=4, k_random=True, **common)
+    assert set(seen) == {1, 2, 3, 4} and hist.settings["k_random"] is True
+    seen.clear()
+    gpt2.train(cfg, np.eye(cfg.d), k_train=4, **common)
+    assert set(seen) == {4}
+    with pytest.raises(ValueError, match="k_train must be >= 1"):
+        gpt2.train(cfg, np.eye(cfg.d), k_train=0, k_random=True, **common)
+    with pytest.raises(TypeError, match="k_random must be a bool"):
+        gpt2.train(cfg, np.eye(cfg.d), k_train=2, k_random=1, **common)
+
+
+def test_entry_point_writes_positions_and_random_chain_lengths(tmp_path):
+    out = tmp_path / "p.pt"
+    argv = ["train", "--n", "6", "--d", "4", "--layers", "1", "--heads", "2", "--width", "16", "--steps", "3"]
+    argv += ["--batch", "4", "--k-train", "3", "--k-random", "--positions", "16", "--threads", "1", "--no-progress"]
+    assert gpt2.main(argv + ["--out", str(out)]) == 0
+    model, meta = gpt2.load(out)
+    assert model.cfg.n_positions == 16 and model.wpe.weight.shape == (16, 16)
+    assert meta["settings"]["k_random"] is True and meta["settings"]["k_train"] == 3

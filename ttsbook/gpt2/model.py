@@ -7,8 +7,10 @@ head by a linear read-out of ŵ at the last token:
 
 * tokens are the columns of the paper's embedding E (:func:`ttsbook.lsa.embed`): one token
   [x_i; y_i; 0_d; 0] per example and a last token [0_d; 0; w_0; 1] (w_0 = 0);
-* no position embedding: the examples of a prompt are exchangeable, the last token is marked
-  by its 1, and the model can be applied to prompts of any length m;
+* no position embedding by default (the book's choice): the examples of a prompt are
+  exchangeable, the last token is marked by its 1, and the model can be applied to prompts of
+  any length m. ``n_positions > 0`` adds GPT-2's learned absolute position embedding over that
+  many positions, as in Garg et al.'s models;
 * the prediction ŵ is a linear map of the last token's final hidden state.
 
 :func:`GPT2Config.paper` is the paper's configuration (12 layers, 8 heads, width 256, the
@@ -25,7 +27,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .._checks import positive_int, prompts
+from .._checks import nonnegative_int, positive_int, prompts
 from ..lsa import Blocks, embed
 
 __all__ = ["GPT2Config", "GPT2"]
@@ -35,7 +37,8 @@ KV = tuple[torch.Tensor, torch.Tensor]  # one layer's keys and values, each (bat
 
 @dataclass(frozen=True)
 class GPT2Config:
-    """Shape of a :class:`GPT2`: task dimension ``d``, depth, heads, width.
+    """Shape of a :class:`GPT2`: task dimension ``d``, depth, heads, width, and ``n_positions``
+    (0: no position embedding; else a learned absolute one for sequences of up to that many tokens).
 
     The default (3 layers, 2 heads, width 64) trains on a 2-core CPU in minutes;
     :meth:`paper` gives the paper's 12 layers, 8 heads, width 256.
@@ -47,10 +50,12 @@ class GPT2Config:
     n_embd: int = 64
     mlp_ratio: int = 4
     bias: bool = True
+    n_positions: int = 0
 
     def __post_init__(self):
         for name in ("d", "n_layer", "n_head", "n_embd", "mlp_ratio"):
             positive_int(name, getattr(self, name))
+        nonnegative_int("n_positions", self.n_positions)
         if self.n_embd % self.n_head:
             raise ValueError(f"n_embd must be divisible by n_head, got n_embd={self.n_embd}, n_head={self.n_head}")
         if not isinstance(self.bias, bool):
@@ -126,6 +131,8 @@ class GPT2(nn.Module):
             raise ValueError(f"cfg must be a GPT2Config, got {type(cfg).__name__}")
         self.cfg = cfg
         self.read_in = nn.Linear(cfg.token_size, cfg.n_embd, bias=cfg.bias)
+        if cfg.n_positions:
+            self.wpe = nn.Embedding(cfg.n_positions, cfg.n_embd)
         self.blocks = nn.ModuleList([Block(cfg) for _ in range(cfg.n_layer)])
         self.ln_f = nn.LayerNorm(cfg.n_embd, bias=cfg.bias)
         self.read_out = nn.Linear(cfg.n_embd, cfg.d, bias=cfg.bias)
@@ -155,12 +162,22 @@ class GPT2(nn.Module):
         """Read-out at the positions of ``tokens`` placed after the positions cached in ``past``.
 
         ``past`` holds each layer's keys and values of earlier tokens, as returned by an earlier
-        call. The model is causal and has no position embedding, so a token's keys and values never
-        change when tokens are appended after it: ``extend(b, extend(a)[1])`` reads out at ``b``
-        what ``forward(cat(a, b))`` does, at the cost of ``b``'s tokens alone. Returns the read-out
-        (batch, T, d) and the keys and values of all positions, ``past`` included.
+        call; with a position embedding, ``tokens`` take the positions after the cached ones. The
+        model is causal, so a token's keys and values never change when tokens are appended after
+        it: ``extend(b, extend(a)[1])`` reads out at ``b`` what ``forward(cat(a, b))`` does, at the
+        cost of ``b``'s tokens alone. Returns the read-out (batch, T, d) and the keys and values of
+        all positions, ``past`` included.
         """
         x = self.read_in(tokens.to(self.read_in.weight.dtype))
+        if self.cfg.n_positions:
+            start = 0 if past is None else past[0][0].shape[2]
+            end = start + tokens.shape[1]
+            if end > self.cfg.n_positions:
+                raise ValueError(
+                    f"the sequence has {end} tokens but the model's position embedding holds "
+                    f"n_positions = {self.cfg.n_positions}"
+                )
+            x = x + self.wpe(torch.arange(start, end, device=x.device))
         kvs = []
         for i, block in enumerate(self.blocks):
             x, kv = block(x, None if past is None else past[i])

@@ -68,6 +68,7 @@ def train(
     k_train: int = 0,
     k_pretrain: int = 0,
     pretrain_steps: int = 0,
+    k_random: bool = False,
 ) -> tuple[GPT2, GPT2History]:
     """Train a :class:`GPT2` to predict w from prompts of ``n`` examples x ~ N(0, Λ) (chapter 8).
 
@@ -83,13 +84,17 @@ def train(
     is generated without gradients, then one forward pass over the examples and the estimate
     tokens of ŵ_0, …, ŵ_{K−1} reads out ŵ_1, …, ŵ_K (the same values) and the loss is the mean
     over the K steps of ½ mean ‖ŵ_i − w‖²: every step is trained to predict w. The fed-back
-    estimates are inputs, as a language model's own tokens are under teacher forcing: no
-    gradient flows through the chain, so a step costs one parallel pass over m + K tokens
-    (backpropagating through K sequential passes would cost K times more and compound the
-    gradient across steps like backpropagation through time). ``k_train = 1`` computes the same
-    loss as ``k_train = 0``. A chain-length curriculum: the first ``pretrain_steps`` steps use
-    ``k_pretrain`` instead of ``k_train`` (the paper's companion pretrains with k = 8, then
-    trains with k = 3).
+    estimates are self-generated inputs with stopped gradients (the model's own estimates, not
+    the true values teacher forcing would feed): no gradient flows through the chain, so a step
+    costs one parallel pass over m + K tokens (backpropagating through K sequential passes would
+    cost K times more and compound the gradient across steps like backpropagation through time).
+    ``k_train = 1`` computes the same loss as ``k_train = 0``. A chain-length curriculum: the
+    first ``pretrain_steps`` steps use ``k_pretrain`` instead of ``k_train`` (the paper's
+    companion pretrains with k = 8, then trains with k = 3). A length-generalising recipe (a
+    random number of iterations per step, as Geiping et al., arXiv 2502.05171, draw per sample):
+    with ``k_random = True`` each step draws its chain length uniformly from 1, …, ``k_train`` (from
+    its own generator, so the prompts are those of the fixed-length run), so that every length up
+    to ``k_train`` is trained.
 
     Parameters
     ----------
@@ -119,6 +124,8 @@ def train(
         Chain-of-thought steps unrolled in training (0: the empty slot only).
     k_pretrain, pretrain_steps : int
         Chain length of the first ``pretrain_steps`` steps (both 0: no curriculum).
+    k_random : bool
+        Draw each step's chain length uniformly from 1, …, ``k_train`` (after any pretraining).
 
     Returns
     -------
@@ -152,6 +159,10 @@ def train(
     pretrain_steps = nonnegative_int("pretrain_steps", pretrain_steps)
     if pretrain_steps > steps:
         raise ValueError(f"pretrain_steps must be at most steps = {steps}, got {pretrain_steps}")
+    if not isinstance(k_random, bool):
+        raise TypeError(f"k_random must be a bool, got {type(k_random).__name__}")
+    if k_random and k_train == 0:
+        raise ValueError("k_random draws chain lengths from 1, …, k_train: k_train must be >= 1, got 0")
     if (k_pretrain == 0) != (pretrain_steps == 0):
         raise ValueError(
             f"k_pretrain and pretrain_steps must both be 0 or both be >= 1, "
@@ -161,6 +172,7 @@ def train(
     torch.manual_seed(seed)
     model = GPT2(cfg).to(dev)
     gen = tasks.make_generator(seed)
+    lengths = np.random.default_rng([seed, 1])  # the chain lengths of k_random, apart from the prompts
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
 
     def lr_at(t: int) -> float:
@@ -182,6 +194,7 @@ def train(
             k_train=k_train,
             k_pretrain=k_pretrain,
             pretrain_steps=pretrain_steps,
+            k_random=k_random,
             Lambda=_as_list(Lambda),
         )
     )
@@ -196,6 +209,8 @@ def train(
     for step in bar:
         X, y, w = tasks.sample_prompts(Lambda, n, batch, seed=gen)
         K = k_pretrain if step < pretrain_steps else k_train
+        if k_random and step >= pretrain_steps:
+            K = int(lengths.integers(1, k_train + 1))
         if K == 0:
             w_hat = model.predict(X.to(dev), y.to(dev))
             loss = 0.5 * (w_hat - w.to(dev)).pow(2).sum(dim=1).mean()
@@ -319,26 +334,54 @@ def checkpoint(name: str) -> Path:
 
 def _book_checkpoints() -> dict[str, dict]:
     """The training settings of every checkpoint the book ships, by name (see :data:`BOOK_CHECKPOINTS`)."""
+    skewed, iso = "skewed-trace-d", "isotropic"
     book = {}
+    # "paper": the paper's two experiments (chapter 8), two training seeds
     for n in (20, 30, 40):  # the empty-slot baselines (residual re-prompting)
-        book[f"gpt2_n{n}"] = dict(n=n, spectrum="skewed-trace-d", k_train=0, seed=0)
+        book[f"gpt2_n{n}"] = dict(n=n, spectrum=skewed, k_train=0, seed=0, group="paper")
     for seed in (0, 1):
         suffix = "" if seed == 0 else f"_seed{seed}"
         for n in (20, 30, 40):  # the paper's protocol: chain unrolled, k = 3
-            book[f"gpt2_chain_n{n}_k3{suffix}"] = dict(n=n, spectrum="skewed-trace-d", k_train=3, seed=seed)
+            book[f"gpt2_chain_n{n}_k3{suffix}"] = dict(n=n, spectrum=skewed, k_train=3, seed=seed, group="paper")
         # controls at n = 30: isotropic training data; a longer trained chain
-        book[f"gpt2_chain_iso_n30_k3{suffix}"] = dict(n=30, spectrum="isotropic", k_train=3, seed=seed)
-        book[f"gpt2_chain_n30_k8{suffix}"] = dict(n=30, spectrum="skewed-trace-d", k_train=8, seed=seed)
+        book[f"gpt2_chain_iso_n30_k3{suffix}"] = dict(n=30, spectrum=iso, k_train=3, seed=seed, group="paper")
+        book[f"gpt2_chain_n30_k8{suffix}"] = dict(n=30, spectrum=skewed, k_train=8, seed=seed, group="paper")
+    # "controls": what makes the transformer overthink, at n = 30
+    for seed in (0, 1, 2):
+        suffix = "" if seed == 0 else f"_seed{seed}"
+        if seed == 2:  # a third training seed of the two-by-two at k = 3, and of the trade-off's n
+            for n in (20, 30, 40):
+                book[f"gpt2_chain_n{n}_k3{suffix}"] = dict(n=n, spectrum=skewed, k_train=3, seed=seed)
+            book[f"gpt2_chain_iso_n30_k3{suffix}"] = dict(n=30, spectrum=iso, k_train=3, seed=seed)
+        # chains trained as long as the test runs them (K = 25), skewed and isotropic data
+        book[f"gpt2_chain_n30_k25{suffix}"] = dict(n=30, spectrum=skewed, k_train=25, seed=seed)
+        book[f"gpt2_chain_iso_n30_k25{suffix}"] = dict(n=30, spectrum=iso, k_train=25, seed=seed)
+    for seed in (0, 1):
+        suffix = "" if seed == 0 else f"_seed{seed}"
+        # learned absolute position embeddings, as in Garg et al.'s GPT-2
+        for k in (3, 25):
+            book[f"gpt2_pos_n30_k{k}{suffix}"] = dict(n=30, spectrum=skewed, k_train=k, positions=128, seed=seed)
+        # a random chain length per step, 1 to 25 (length generalisation)
+        book[f"gpt2_chain_n30_krand25{suffix}"] = dict(n=30, spectrum=skewed, k_train=25, k_random=True, seed=seed)
+        # the companion paper's schedule: k = 8 for the first half of training, then k = 3
+        book[f"gpt2_chain_n30_k8to3{suffix}"] = dict(
+            n=30, spectrum=skewed, k_train=3, k_pretrain=8, pretrain_steps=1250, seed=seed
+        )
     for settings in book.values():
+        settings.setdefault("group", "controls")
         settings.update(d=10, steps=2500)
-    # the empty-slot model of chapter 6's finite-m section: long prompts, whose steps cost more
-    book["gpt2_n66"] = dict(n=66, spectrum="skewed-trace-d", k_train=0, seed=0, d=10, steps=1500)
+    # "finite-m": the empty-slot model of chapter 6's finite-m section (long prompts cost more a step)
+    book["gpt2_n66"] = dict(n=66, spectrum=skewed, k_train=0, seed=0, d=10, steps=1500, group="finite-m")
     return book
 
 
 BOOK_CHECKPOINTS = _book_checkpoints()
-"""Name → training settings (``n``, ``d``, ``spectrum``, ``k_train``, ``seed``, ``steps``) of each
-checkpoint in ``ttsbook/checkpoints/``; :func:`book_command` gives the command that writes it."""
+"""Name → training settings (``n``, ``d``, ``spectrum``, ``k_train``, ``seed``, ``steps``; where
+used, ``k_pretrain`` and ``pretrain_steps``, ``k_random``, ``positions``) of each checkpoint in
+``ttsbook/checkpoints/``, and its ``group``: ``"paper"`` (the paper's two experiments, chapter 8),
+``"controls"`` (what makes the transformer overthink: chains trained as long as the test runs
+them, a third training seed, position embeddings, random chain lengths, the companion paper's
+schedule) or ``"finite-m"`` (chapter 6). :func:`book_command` gives the command that writes it."""
 
 
 def book_command(name: str, out: str | Path | None = None) -> list[str]:
@@ -366,6 +409,12 @@ def book_command(name: str, out: str | Path | None = None) -> list[str]:
     ]
     if s["k_train"]:
         argv += ["--k-train", str(s["k_train"])]
+    if s.get("pretrain_steps"):
+        argv += ["--k-pretrain", str(s["k_pretrain"]), "--pretrain-steps", str(s["pretrain_steps"])]
+    if s.get("k_random"):
+        argv += ["--k-random"]
+    if s.get("positions"):
+        argv += ["--positions", str(s["positions"])]
     return argv + ["--threads", "1", "--out", str(out)]
 
 
@@ -412,6 +461,17 @@ def main(argv: list[str] | None = None) -> int:
         help="chain length of the first --pretrain-steps steps (a chain-length curriculum)",
     )
     p.add_argument("--pretrain-steps", type=int, default=0)
+    p.add_argument(
+        "--k-random",
+        action="store_true",
+        help="draw each step's chain length uniformly from 1 to --k-train (length generalisation)",
+    )
+    p.add_argument(
+        "--positions",
+        type=int,
+        default=0,
+        help="learned absolute position embedding over this many positions (default 0: none)",
+    )
     p.add_argument("--device", default="cpu", help="cpu (default), cuda, cuda:N or auto")
     p.add_argument(
         "--threads",
@@ -436,7 +496,7 @@ def main(argv: list[str] | None = None) -> int:
     cfg = (
         GPT2Config.paper(args.d)
         if args.paper
-        else GPT2Config(d=args.d, n_layer=args.layers, n_head=args.heads, n_embd=args.width)
+        else GPT2Config(d=args.d, n_layer=args.layers, n_head=args.heads, n_embd=args.width, n_positions=args.positions)
     )
     t0 = time.perf_counter()
     model, history = train(
@@ -453,6 +513,7 @@ def main(argv: list[str] | None = None) -> int:
         k_train=args.k_train,
         k_pretrain=args.k_pretrain,
         pretrain_steps=args.pretrain_steps,
+        k_random=args.k_random,
     )
     seconds = time.perf_counter() - t0
     save(
