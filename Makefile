@@ -24,7 +24,7 @@ BOOK_SOURCES := _config.yml _toc.yml $(wildcard book/*.md book/*.bib book/_ext/*
 PYTEST_CI := --no-skips   # in `make test` (and so in CI) a skipped test fails the run
 
 .PHONY: book test unit chapters colab binder notebooks checkpoints constraints bench clean chromium \
-	lint format linkcheck
+	lint format linkcheck cross-cpu
 
 ifeq ($(TORCH_VERSION),)
 $(error environment.yml pins no torch version (a line "- torch==X" in its pip section))
@@ -141,6 +141,14 @@ unit: $(STAMP)
 ## chapters: every chapter under nbval in this environment (`pytest --nbval book/`)
 chapters: $(STAMP)
 	$(BIN)/python -m pytest --nbval book/
+
+## cross-cpu: every chapter under nbval as other CPUs run it (tests/cross_cpu.py): the machine's own
+## kernels, AVX2-only, AVX-only and a no-SIMD baseline, each with torch on 1 and 2 threads; e.g.
+## `make cross-cpu CROSS_CPU_ARGS="--settings avx2 --threads 2"`, `CROSS_CPU_ARGS=--colab` for the
+## Colab-like run, `CROSS_CPU_ARGS="--shift-seed 1"` to see every chapter fail with its seeds shifted
+CROSS_CPU_ARGS ?=
+cross-cpu: $(STAMP)
+	$(BIN)/python tests/cross_cpu.py $(CROSS_CPU_ARGS)
 
 ## colab: every chapter alone in a fresh Colab-like environment (`make colab NOTEBOOKS_IPYNB=book/01_setup.ipynb`)
 NOTEBOOKS_IPYNB ?=

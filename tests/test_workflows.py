@@ -152,7 +152,21 @@ def test_failed_runs_upload_the_execution_reports_and_the_book():
         for step in job["steps"]
         if str(step.get("uses", "")).startswith("actions/upload-artifact@")
     }
-    assert uploads == {"_build/html/reports": "failure()", "_build/html": "failure()"}
+    assert uploads == {"_build/html/reports": "failure()", "_build/html": "failure()", "_build/cross-cpu": "failure()"}
+
+
+def test_ci_runs_the_chapters_as_two_other_cpus_would():
+    """A job beside make test runs make cross-cpu under two settings of tests/cross_cpu.py."""
+    import cross_cpu
+
+    job = load(ROOT / ".github" / "workflows" / "ci.yml")["jobs"]["cross-cpu"]
+    calls = [shlex.split(step["run"]) for step in job["steps"] if "make cross-cpu" in str(step.get("run", ""))]
+    settings = set()
+    for words in calls:
+        args = shlex.split(next(w for w in words if w.startswith("CROSS_CPU_ARGS=")).split("=", 1)[1])
+        chosen = args[args.index("--settings") + 1 :]
+        settings |= {a for a in chosen if a in cross_cpu.SETTINGS}
+    assert len(settings) >= 2 and "native" not in settings, settings
 
 
 def test_weekly_jobs_run_the_colab_check_unpinned_and_the_link_check_and_report_failures():

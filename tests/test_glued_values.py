@@ -1,0 +1,59 @@
+"""The numbers the prose quotes reproduce: the book build's glued values against the committed ones.
+
+``ttsbook.glue`` stores each number the prose quotes in the executed notebook. The book build
+executes every chapter again, on this machine's CPU, into ``_build/jupyter_execute/book/``; the
+committed ``book/*.ipynb`` hold the values the book was published with. They are compared as
+``pytest --nbval book/`` compares them (``book/conftest.py``): texts and integers equal, real
+numbers within a relative tolerance that follows from what they measure. Without a built book
+the comparison is skipped; ``make test`` builds it first and fails on a skip.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILT = ROOT / "_build" / "jupyter_execute" / "book"
+CHAPTERS = sorted(p.stem for p in (ROOT / "book").glob("*.ipynb"))
+
+
+def _book_conftest():
+    spec = importlib.util.spec_from_file_location("book_conftest", ROOT / "book" / "conftest.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+book = _book_conftest()
+
+
+def glued_in(path: Path) -> dict:
+    return book.glued(out for cell in json.loads(path.read_text())["cells"] for out in cell.get("outputs", []))
+
+
+@pytest.mark.skipif(not BUILT.is_dir(), reason="no built book (_build/jupyter_execute): run make book")
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_glued_values_reproduce(chapter):
+    differ = book.differences(glued_in(BUILT / f"{chapter}.ipynb"), glued_in(ROOT / "book" / f"{chapter}.ipynb"))
+    assert not differ, (
+        f"{len(differ)} glued values differ from the committed notebook (this build, committed; None: not "
+        f"glued), beyond the tolerance of each (default {book.DEFAULT_RTOL:g} relative): {differ}"
+    )
+
+
+def test_tolerances_name_glued_values_and_give_reasons():
+    names = set().union(*(glued_in(ROOT / "book" / f"{c}.ipynb") for c in CHAPTERS))
+    for name, (rtol, why) in book.TOLERANCES.items():
+        assert name in names, f"{name!r} is glued by no chapter"
+        assert book.DEFAULT_RTOL < rtol < 1 and len(why) > 20, name
+
+
+def test_a_moved_value_is_caught():
+    assert book.agree("x", 0.123457, 0.123456) and book.agree("x", 3, 3) and book.agree("x", "1 %", "1 %")
+    assert not book.agree("x", 0.1235, 0.1234) and not book.agree("x", 4, 3) and not book.agree("x", "2 %", "1 %")
+    assert not book.agree("x", "0.1", 0.1)
+    assert book.differences({"a": 1.0}, {"a": 1.0, "b": 2}) == {"b": (None, 2)}
