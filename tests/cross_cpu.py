@@ -148,7 +148,8 @@ def environment(setting: str, threads: int, ipython_dir: Path) -> dict[str, str]
     startup = ipython_dir / "profile_default" / "startup"
     startup.mkdir(parents=True, exist_ok=True)
     (startup / "00-threads.py").write_text(_STARTUP.format(threads=threads))
-    env = {k: v for k, v in os.environ.items() if k not in {v for s in SETTINGS.values() for v in s}}
+    dispatch = {var for variables in SETTINGS.values() for var in variables}  # none leaks from the caller
+    env = {k: v for k, v in os.environ.items() if k not in dispatch}
     env.update(SETTINGS[setting])
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         env[var] = str(threads)

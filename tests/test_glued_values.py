@@ -1,8 +1,9 @@
 """The numbers the prose quotes reproduce: the book build's glued values against the committed ones.
 
 ``ttsbook.glue`` stores each number the prose quotes in the executed notebook. The book build
-executes every chapter again, on this machine's CPU, into ``_build/jupyter_execute/book/``; the
-committed ``book/*.ipynb`` hold the values the book was published with. They are compared as
+executes every chapter again, on this machine's CPU, and keeps the glued values in
+``_build/jupyter_execute/book/NN.glue.json``; the committed ``book/*.ipynb`` hold the values the
+book was published with. They are compared as
 ``pytest --nbval book/`` compares them (``book/conftest.py``): texts and integers equal, real
 numbers within a relative tolerance that follows from what they measure. Without a built book
 the comparison is skipped; ``make test`` builds it first and fails on a skip.
@@ -10,6 +11,7 @@ the comparison is skipped; ``make test`` builds it first and fails on a skip.
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import json
 from pathlib import Path
@@ -32,13 +34,21 @@ book = _book_conftest()
 
 
 def glued_in(path: Path) -> dict:
+    """The glued values of a committed notebook (its glue records)."""
     return book.glued(out for cell in json.loads(path.read_text())["cells"] for out in cell.get("outputs", []))
+
+
+def built_glue(chapter: str) -> dict:
+    """The glued values of the book build, which myst-nb keeps beside the executed notebook in
+    ``NN.glue.json`` (name → the record, its MIME prefix removed)."""
+    records = json.loads((BUILT / f"{chapter}.glue.json").read_text())
+    return {name: ast.literal_eval(rec["data"]["text/plain"]) for name, rec in records.items()}
 
 
 @pytest.mark.skipif(not BUILT.is_dir(), reason="no built book (_build/jupyter_execute): run make book")
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_glued_values_reproduce(chapter):
-    differ = book.differences(glued_in(BUILT / f"{chapter}.ipynb"), glued_in(ROOT / "book" / f"{chapter}.ipynb"))
+    differ = book.differences(built_glue(chapter), glued_in(ROOT / "book" / f"{chapter}.ipynb"))
     assert not differ, (
         f"{len(differ)} glued values differ from the committed notebook (this build, committed; None: not "
         f"glued), beyond the tolerance of each (default {book.DEFAULT_RTOL:g} relative): {differ}"
