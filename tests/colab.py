@@ -172,8 +172,8 @@ def lone_copies(notebooks: list[Path], folder: Path) -> list[Path]:
 
 
 def book_outputs_plugin():
-    """book/conftest.py, which leaves the glued values out of nbval's text comparison (the unit
-    tests compare them as numbers); loaded by path, as the lone copies sit outside book/."""
+    """book/conftest.py, which compares the glued values as numbers rather than as text; loaded by
+    path, as the lone copies sit outside book/."""
     spec = importlib.util.spec_from_file_location("book_conftest", ROOT / "book" / "conftest.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

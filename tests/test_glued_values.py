@@ -12,25 +12,19 @@ the comparison is skipped; ``make test`` builds it first and fails on a skip.
 from __future__ import annotations
 
 import ast
-import importlib.util
 import json
 from pathlib import Path
 
 import pytest
+
+from colab import book_outputs_plugin
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILT = ROOT / "_build" / "jupyter_execute" / "book"
 CHAPTERS = sorted(p.stem for p in (ROOT / "book").glob("*.ipynb"))
 
 
-def _book_conftest():
-    spec = importlib.util.spec_from_file_location("book_conftest", ROOT / "book" / "conftest.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-book = _book_conftest()
+book = book_outputs_plugin()  # book/conftest.py: how nbval compares glued values
 
 
 def glued_in(path: Path) -> dict:
