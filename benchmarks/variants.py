@@ -67,13 +67,18 @@ def _rewrite(line: str, shift: int, double_d: bool) -> str:
     return f"{indent}{', '.join(names)} = {', '.join(new)}" + (f"  #{comment}" if comment else "")
 
 
+def rewrite_cell(nb, shift: int = 0, double_d: bool = False) -> str:
+    """Rewrite the notebook's cell of changeable numbers in place (seeds shifted, d doubled); its new source."""
+    cell = nb.cells[_cell_index(nb)]
+    cell.source = "\n".join(_rewrite(line, shift, double_d) for line in cell.source.splitlines())
+    return cell.source
+
+
 def variant(path: Path, shift: int = 0, double_d: bool = False):
     import jupytext
 
     nb = jupytext.read(path)
-    i = _cell_index(nb)
-    nb.cells[i].source = "\n".join(_rewrite(line, shift, double_d) for line in nb.cells[i].source.splitlines())
-    return nb, nb.cells[i].source
+    return nb, rewrite_cell(nb, shift, double_d)
 
 
 MARKER = "TTSBOOK-VARIANT-CPU-S="

@@ -99,10 +99,8 @@ def shifted_copy(notebook: Path, folder: Path, shift: int) -> Path:
     in ``folder``. Raises ValueError for a notebook without such a cell (the introduction)."""
     import nbformat
 
-    variants = _variants()
     nb = nbformat.read(notebook, as_version=4)
-    cell = nb.cells[variants._cell_index(nb)]
-    cell.source = "\n".join(variants._rewrite(line, shift, False) for line in cell.source.splitlines())
+    _variants().rewrite_cell(nb, shift)
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(ROOT / "book" / "conftest.py", folder / "conftest.py")
     target = folder / Path(notebook).name

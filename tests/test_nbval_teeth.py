@@ -32,5 +32,5 @@ def test_the_shift_reaches_the_seed():
     nb = nbformat.read(ROOT / "book" / "01_setup.ipynb", as_version=4)
     variants = _variants()
     cell = nb.cells[variants._cell_index(nb)].source
-    shifted = "\n".join(variants._rewrite(line, 1, False) for line in cell.splitlines())
+    shifted = variants.rewrite_cell(nb, 1)
     assert "seed = 0" in cell and "seed = (0) + 1" in shifted, shifted
