@@ -369,13 +369,14 @@ def test_entry_point_reproduces_a_chain_trained_checkpoint(tmp_path):
 
 def test_shipped_checkpoints_are_the_book_checkpoints():
     """Every shipped checkpoint is one of gpt2.BOOK_CHECKPOINTS and was trained with its settings
-    (n, Λ by name, k_train, seed, steps), and each is at most 1 MB."""
+    (n, Λ by name, k_train, seed, steps, the recipe and the size), is found by book_name from its
+    settings, and is at most 1 MB (5 MB at Garg et al.'s "small" size)."""
     folder = gpt2.checkpoint("gpt2_n20").parent
     shipped = sorted(p.name.removesuffix(".pt") for p in folder.glob("*.pt"))
     assert shipped == sorted(gpt2.BOOK_CHECKPOINTS)
     for name, want in gpt2.BOOK_CHECKPOINTS.items():
         path = gpt2.checkpoint(name)
-        assert path.stat().st_size <= 1_000_000, name
+        assert path.stat().st_size <= (5_000_000 if "size" in want else 1_000_000), name
         _, meta = gpt2.load(path)
         s = meta["settings"]
         Lambda = tasks.by_name(want["spectrum"], want["d"])
@@ -393,7 +394,31 @@ def test_shipped_checkpoints_are_the_book_checkpoints():
             want.get("k_random", False),
         ), name
         assert meta["config"].get("n_positions", 0) == want.get("positions", 0), name
+        default = gpt2.GPT2Config()
+        size = (meta["config"]["n_layer"], meta["config"]["n_head"], meta["config"]["n_embd"])
+        assert size == want.get("size", (default.n_layer, default.n_head, default.n_embd)), name
         assert want["group"] in {"paper", "controls", "finite-m"}, name
+        assert (
+            gpt2.book_name(
+                want["n"],
+                want["k_train"],
+                want["seed"],
+                want["spectrum"],
+                **{key: want[key] for key in ("positions", "k_random", "k_pretrain", "size") if key in want},
+            )
+            == name
+        )
+
+
+def test_book_name_finds_one_checkpoint_or_says_why():
+    assert gpt2.book_name(30, k_train=25, seed=1) == "gpt2_chain_n30_k25_seed1"
+    assert gpt2.book_name(30, k_train=25, seed=1, spectrum="isotropic") == "gpt2_chain_iso_n30_k25_seed1"
+    assert gpt2.book_name(30, positions=128) == "gpt2_pos_n30_k3"
+    assert gpt2.book_name(30, size=(6, 4, 128)) == "gpt2_small_n30_k3"
+    with pytest.raises(ValueError, match="name 0 of the book's checkpoints"):
+        gpt2.book_name(31)
+    with pytest.raises(ValueError, match="settings must be among"):
+        gpt2.book_name(30, layers=6)
 
 
 def test_book_command_trains_what_the_registry_says(capsys):
@@ -417,6 +442,8 @@ def test_book_command_trains_what_the_registry_says(capsys):
     assert pos[pos.index("--positions") + 1] == "128" and pos[pos.index("--k-train") + 1] == "25"
     assert gpt2.main(["commands", "gpt2_n20"]) == 0
     assert capsys.readouterr().out.split() == ["python", "-m", "ttsbook.gpt2"] + gpt2.book_command("gpt2_n20")
+    small = gpt2.book_command("gpt2_small_n30_k25", out="x.pt")
+    assert small[small.index("--layers") + 1 :][:5] == ["6", "--heads", "4", "--width", "128"]
 
 
 def test_position_embedding_keeps_the_cache_exact_and_names_its_limit():

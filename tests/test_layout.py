@@ -1,10 +1,10 @@
 """The package's modules form one chain of imports, and no private name crosses a module.
 
-Order (each module may import only those before it): _checks → tasks → theory → lsa → cot, then
-selection, gpt2 and plots above them; claims and the glue helpers stand apart. The gpt2 subpackage
-is laid out as in nanoGPT: its model below its training loop, both below the package that gathers
-them. An order with no
-module importing one above it has no import cycle, so each module also imports alone.
+Order (each module may import only those before it): _checks → tasks → theory → lsa → cot →
+analysis, then selection, gpt2 and plots above them; claims and the glue helpers stand apart. The
+gpt2 subpackage is laid out as in nanoGPT: its model below its training loop, both below the
+package that gathers them. An order with no module importing one above it has no import cycle, so
+each module also imports alone.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ ORDER = [
     "theory",
     "lsa",
     "cot",
+    "analysis",
     "selection",
     "gpt2.model",
     "gpt2.training",

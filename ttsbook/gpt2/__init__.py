@@ -23,6 +23,7 @@ from .training import (  # noqa: F401  (TrainingHistory: the older name, kept ou
     GPT2History,
     TrainingHistory,
     book_command,
+    book_name,
     checkpoint,
     load,
     main,
@@ -43,6 +44,7 @@ __all__ = [
     "load",
     "checkpoint",
     "BOOK_CHECKPOINTS",
+    "book_name",
     "book_command",
     "main",
 ]

@@ -26,7 +26,17 @@ from .._checks import as_covariance, nonnegative_int, positive_float, positive_i
 from ..lsa import TrainingDiverged, embed
 from .model import GPT2, GPT2Config
 
-__all__ = ["GPT2History", "train", "save", "load", "checkpoint", "BOOK_CHECKPOINTS", "book_command", "main"]
+__all__ = [
+    "GPT2History",
+    "train",
+    "save",
+    "load",
+    "checkpoint",
+    "BOOK_CHECKPOINTS",
+    "book_name",
+    "book_command",
+    "main",
+]
 
 
 @dataclass
@@ -336,28 +346,25 @@ def _book_checkpoints() -> dict[str, dict]:
     """The training settings of every checkpoint the book ships, by name (see :data:`BOOK_CHECKPOINTS`)."""
     skewed, iso = "skewed-trace-d", "isotropic"
     book = {}
-    # "paper": the paper's two experiments (chapter 8), two training seeds
+    # "paper": the paper's two experiments (chapter 8): three training seeds of the paper's protocol
     for n in (20, 30, 40):  # the empty-slot baselines (residual re-prompting)
         book[f"gpt2_n{n}"] = dict(n=n, spectrum=skewed, k_train=0, seed=0, group="paper")
-    for seed in (0, 1):
+    for seed in (0, 1, 2):
         suffix = "" if seed == 0 else f"_seed{seed}"
         for n in (20, 30, 40):  # the paper's protocol: chain unrolled, k = 3
             book[f"gpt2_chain_n{n}_k3{suffix}"] = dict(n=n, spectrum=skewed, k_train=3, seed=seed, group="paper")
-        # controls at n = 30: isotropic training data; a longer trained chain
-        book[f"gpt2_chain_iso_n30_k3{suffix}"] = dict(n=30, spectrum=iso, k_train=3, seed=seed, group="paper")
-        book[f"gpt2_chain_n30_k8{suffix}"] = dict(n=30, spectrum=skewed, k_train=8, seed=seed, group="paper")
-    # "controls": what makes the transformer overthink, at n = 30
+    # "controls": what makes the transformer overthink (chapter 9), at n = 30
     for seed in (0, 1, 2):
         suffix = "" if seed == 0 else f"_seed{seed}"
-        if seed == 2:  # a third training seed of the two-by-two at k = 3, and of the trade-off's n
-            for n in (20, 30, 40):
-                book[f"gpt2_chain_n{n}_k3{suffix}"] = dict(n=n, spectrum=skewed, k_train=3, seed=seed)
-            book[f"gpt2_chain_iso_n30_k3{suffix}"] = dict(n=30, spectrum=iso, k_train=3, seed=seed)
+        # isotropic training data, for the two-by-two of training × test data at k = 3
+        book[f"gpt2_chain_iso_n30_k3{suffix}"] = dict(n=30, spectrum=iso, k_train=3, seed=seed)
         # chains trained as long as the test runs them (K = 25), skewed and isotropic data
         book[f"gpt2_chain_n30_k25{suffix}"] = dict(n=30, spectrum=skewed, k_train=25, seed=seed)
         book[f"gpt2_chain_iso_n30_k25{suffix}"] = dict(n=30, spectrum=iso, k_train=25, seed=seed)
     for seed in (0, 1):
         suffix = "" if seed == 0 else f"_seed{seed}"
+        # a longer fixed chain
+        book[f"gpt2_chain_n30_k8{suffix}"] = dict(n=30, spectrum=skewed, k_train=8, seed=seed)
         # learned absolute position embeddings, as in Garg et al.'s GPT-2
         for k in (3, 25):
             book[f"gpt2_pos_n30_k{k}{suffix}"] = dict(n=30, spectrum=skewed, k_train=k, positions=128, seed=seed)
@@ -367,6 +374,9 @@ def _book_checkpoints() -> dict[str, dict]:
         book[f"gpt2_chain_n30_k8to3{suffix}"] = dict(
             n=30, spectrum=skewed, k_train=3, k_pretrain=8, pretrain_steps=1250, seed=seed
         )
+    # Garg et al.'s "small" size (6 layers, 4 heads, width 128): the main cells at a larger scale
+    for k in (3, 25):
+        book[f"gpt2_small_n30_k{k}"] = dict(n=30, spectrum=skewed, k_train=k, seed=0, size=(6, 4, 128))
     for settings in book.values():
         settings.setdefault("group", "controls")
         settings.update(d=10, steps=2500)
@@ -377,11 +387,38 @@ def _book_checkpoints() -> dict[str, dict]:
 
 BOOK_CHECKPOINTS = _book_checkpoints()
 """Name → training settings (``n``, ``d``, ``spectrum``, ``k_train``, ``seed``, ``steps``; where
-used, ``k_pretrain`` and ``pretrain_steps``, ``k_random``, ``positions``) of each checkpoint in
+used, ``k_pretrain`` and ``pretrain_steps``, ``k_random``, ``positions``, and ``size`` = (layers,
+heads, width) where it is not :class:`GPT2Config`'s default) of each checkpoint in
 ``ttsbook/checkpoints/``, and its ``group``: ``"paper"`` (the paper's two experiments, chapter 8),
-``"controls"`` (what makes the transformer overthink: chains trained as long as the test runs
-them, a third training seed, position embeddings, random chain lengths, the companion paper's
-schedule) or ``"finite-m"`` (chapter 6). :func:`book_command` gives the command that writes it."""
+``"controls"`` (what makes the transformer overthink, chapter 9: isotropic training data, longer
+chains, chains trained as long as the test runs them, position embeddings, random chain lengths,
+the companion paper's schedule, Garg et al.'s "small" size) or ``"finite-m"`` (chapter 6).
+:func:`book_name` finds a checkpoint by its settings, :func:`book_command` gives the command
+that writes it."""
+
+
+_OPTIONAL = {"positions": 0, "k_random": False, "k_pretrain": 0, "size": None}  # absent settings
+
+
+def book_name(n: int = 30, k_train: int = 3, seed: int = 0, spectrum: str = "skewed-trace-d", **settings) -> str:
+    """The name of the book's checkpoint trained with these settings (see :data:`BOOK_CHECKPOINTS`).
+
+    ``settings`` may name ``positions``, ``k_random``, ``k_pretrain`` or ``size``; one left out
+    means the default recipe (no position embedding, a fixed chain length, no curriculum, the
+    default size). ``book_name(30, k_train=25, seed=1)`` is ``"gpt2_chain_n30_k25_seed1"``.
+    """
+    unknown = set(settings) - set(_OPTIONAL)
+    if unknown:
+        raise ValueError(f"settings must be among {sorted(_OPTIONAL)}, got {sorted(unknown)}")
+    want = dict(_OPTIONAL, **settings, n=n, k_train=k_train, seed=seed, spectrum=spectrum)
+    found = [
+        name
+        for name, s in BOOK_CHECKPOINTS.items()
+        if all(s.get(key, _OPTIONAL.get(key)) == value for key, value in want.items())
+    ]
+    if len(found) != 1:
+        raise ValueError(f"the settings {want} name {len(found)} of the book's checkpoints, not one: {found}")
+    return found[0]
 
 
 def book_command(name: str, out: str | Path | None = None) -> list[str]:
@@ -415,6 +452,9 @@ def book_command(name: str, out: str | Path | None = None) -> list[str]:
         argv += ["--k-random"]
     if s.get("positions"):
         argv += ["--positions", str(s["positions"])]
+    if s.get("size"):
+        layers, heads, width = s["size"]
+        argv += ["--layers", str(layers), "--heads", str(heads), "--width", str(width)]
     return argv + ["--threads", "1", "--out", str(out)]
 
 

@@ -1,0 +1,148 @@
+"""Statistics of chains of thought over test prompts and training seeds (chapter 9, :doc:`/book/09_controls`).
+
+A chain's errors are kept per prompt and per coordinate, ``(k+1, B, d)``: the squared error of
+each coordinate of ŵ_k (:func:`direction_errors`). Everything else is computed from them, the
+same way for the LSA and for the transformer, with the mean or the median over prompts:
+
+* :func:`curve` — the error curve over k (along all coordinates or a set of them);
+* :func:`k_star` and :func:`rise` — where a curve is smallest, and by what factor it rises from
+  there (or from a fixed step) to a later step;
+* :func:`interaction` — the two-by-two interaction of training × test data: a quantity on the
+  mismatched cells minus the same on the matched ones, on a log or an absolute scale;
+* :func:`bootstrap` — a statistic's replicates over resampled test prompts, the same resamples
+  for every model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import numpy as np
+import torch
+
+from ._checks import nonnegative_int, positive_int, prompts
+from .cot import rollout
+
+__all__ = ["direction_errors", "curve", "k_star", "rise", "interaction", "bootstrap", "STATISTICS", "SCALES"]
+
+STATISTICS = ("mean", "median")
+SCALES = ("log", "absolute")
+
+
+def direction_errors(model, X: torch.Tensor, y: torch.Tensor, w: torch.Tensor, k: int, window=None) -> np.ndarray:
+    """Squared error of each coordinate of the chain's iterates, shape (k+1, B, d), float64.
+
+    The chain is :func:`ttsbook.cot.rollout` (``window`` as there). With a diagonal covariance,
+    coordinate i is the i-th eigendirection. An overflowed error is inf (never clipped).
+    """
+    _, d, _ = prompts(X, y)
+    if not isinstance(w, torch.Tensor) or tuple(w.shape) != (X.shape[0], d):
+        raise ValueError(f"w must be a tensor of shape {(X.shape[0], d)}, got {getattr(w, 'shape', type(w))}")
+    iterates = rollout(model, X, y, k, window=window).to(torch.float64)
+    err = ((iterates - w.to(torch.float64)[None]) ** 2).numpy()
+    return np.where(np.isfinite(err), err, np.inf)
+
+
+def _statistic(stat: str) -> str:
+    if stat not in STATISTICS:
+        raise ValueError(f"stat must be one of {STATISTICS}, got {stat!r}")
+    return stat
+
+
+def curve(errors: np.ndarray, stat: str = "mean", directions=None) -> np.ndarray:
+    """The error curve over k of per-coordinate errors ``(..., k+1, B, d)``: shape ``(..., k+1)``.
+
+    ``"mean"``: the mean over prompts of the squared error along ``directions`` (indices into the
+    last axis; default all, ‖ŵ_k − w‖²). ``"median"``: the median over prompts of the same sum.
+    """
+    stat = _statistic(stat)
+    e = np.asarray(errors, dtype=np.float64)
+    if e.ndim < 3:
+        raise ValueError(f"errors must have shape (..., k+1, B, d), got {e.shape}")
+    if directions is not None:
+        e = e[..., np.asarray(directions)]
+    total = e.sum(axis=-1)
+    return total.mean(axis=-1) if stat == "mean" else np.median(total, axis=-1)
+
+
+def _last_step(c: np.ndarray, upto) -> int:
+    last = c.shape[-1] - 1
+    if upto is None:
+        return last
+    upto = positive_int("upto", upto)
+    if upto > last:
+        raise ValueError(f"upto must be at most the curve's last step {last}, got {upto}")
+    return upto
+
+
+def k_star(c: np.ndarray, upto: int | None = None) -> np.ndarray:
+    """The step k ≥ 1 at which a curve (last axis: k = 0, 1, …) is smallest, up to ``upto``."""
+    c = np.asarray(c, dtype=np.float64)
+    last = _last_step(c, upto)
+    return np.argmin(c[..., 1 : last + 1], axis=-1) + 1
+
+
+def rise(c: np.ndarray, to: int | None = None, start: int | None = None, scale: str = "log") -> np.ndarray:
+    """How much a curve rises to step ``to`` (default its last): from its minimum over 1..``to``
+    (``start=None``) or from step ``start``.
+
+    ``scale="log"``: the factor curve[to] / curve[from] (1 where it does not rise);
+    ``"absolute"``: the difference curve[to] − curve[from].
+    """
+    if scale not in SCALES:
+        raise ValueError(f"scale must be one of {SCALES}, got {scale!r}")
+    c = np.asarray(c, dtype=np.float64)
+    to = _last_step(c, to)
+    if start is None:
+        base = c[..., 1 : to + 1].min(axis=-1)
+    else:
+        start = nonnegative_int("start", start)
+        if start > to:
+            raise ValueError(f"start must be at most to = {to}, got {start}")
+        base = c[..., start]
+    return c[..., to] / base if scale == "log" else c[..., to] - base
+
+
+CELLS = {  # (training data, test data): +1 mismatched, −1 matched
+    ("skewed", "isotropic"): +1,
+    ("isotropic", "skewed"): +1,
+    ("skewed", "skewed"): -1,
+    ("isotropic", "isotropic"): -1,
+}
+
+
+def interaction(values: Mapping | Callable, scale: str = "log"):
+    """Mismatched minus matched cells of a two-by-two of training × test data.
+
+    ``values`` maps (training data, test data), each ``"skewed"`` or ``"isotropic"``, to a
+    positive quantity (or arrays of them, e.g. bootstrap replicates), or is a function of the
+    two. On the log scale the interaction is Σ_mismatched log v − Σ_matched log v, on the
+    absolute scale Σ_mismatched v − Σ_matched v: it removes what a test distribution does to any
+    model and what a training distribution does on any test.
+    """
+    if scale not in SCALES:
+        raise ValueError(f"scale must be one of {SCALES}, got {scale!r}")
+    get = values if callable(values) else (lambda train, test: values[train, test])
+    f = np.log if scale == "log" else np.asarray
+    return sum(sign * f(np.asarray(get(*cell), dtype=np.float64)) for cell, sign in CELLS.items())
+
+
+def bootstrap(statistic: Callable, errors: Mapping, n_boot: int, seed: int) -> np.ndarray:
+    """Bootstrap replicates of ``statistic`` over the test prompts, shape (n_boot, ...).
+
+    ``errors`` maps keys to per-coordinate errors ``(k+1, B, d)`` of chains run on test sets of B
+    prompts each; every replicate draws B prompt indices with replacement (``seed`` fixes them)
+    and calls ``statistic`` with the same keys mapped to the resampled errors. Errors of chains
+    run on the same prompts are resampled alike, so a difference between models keeps its
+    pairing. (Sum the coordinates first, keeping the axis, when only totals are needed: it is
+    d times cheaper.)
+    """
+    if not callable(statistic):
+        raise ValueError(f"statistic must be a function of a mapping of errors, got {type(statistic).__name__}")
+    arrays = {key: np.asarray(e, dtype=np.float64) for key, e in errors.items()}
+    sizes = {e.shape[1] for e in arrays.values() if e.ndim == 3}
+    if not arrays or len(sizes) != 1 or any(e.ndim != 3 for e in arrays.values()):
+        raise ValueError("errors must map keys to arrays of shape (k+1, B, d) with one B")
+    rng = np.random.default_rng(nonnegative_int("seed", seed))
+    index = rng.integers(0, sizes.pop(), size=(positive_int("n_boot", n_boot), next(iter(arrays.values())).shape[1]))
+    return np.stack([np.asarray(statistic({key: e[:, i] for key, e in arrays.items()})) for i in index])
