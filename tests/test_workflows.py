@@ -193,6 +193,7 @@ LINT_OF_HOOK = {
     "trailing-whitespace": "git grep -nIE '[[:space:]]+$$'",
     "end-of-file": '[ -n "$$(tail -c1 "$$f")" ]',
     "large-files": "$(BIN)/check-added-large-files --enforce-all --maxkb=$(MAX_FILE_KB)",
+    "large-checkpoints": "$(BIN)/check-added-large-files --enforce-all --maxkb=$(MAX_CHECKPOINT_KB)",
 }
 
 
