@@ -28,7 +28,7 @@ def test_direction_errors_sum_to_the_squared_error(chain):
     # coordinate i of ŵ_k − w, squared, for one prompt and step
     its = cot.rollout(model, X, y, 6)
     assert e[3, 7, 2] == pytest.approx(float((its[3, 7, 2] - w[7, 2]) ** 2), rel=1e-13)
-    with pytest.raises(ValueError, match="w must be a tensor of shape"):
+    with pytest.raises(ValueError, match="w must have shape"):
         analysis.direction_errors(model, X, y, w[:, :2], 6)
 
 

@@ -145,12 +145,12 @@ def test_insample_rule_picks_the_smallest_residual():
 
 
 def test_adaptive_rollout_of_a_predict_model_uses_residual_reprompting():
-    """A model with only ``predict`` (a small GPT-2): the estimate is gpt2.rollout's at the chosen k."""
+    """A model with only ``predict`` (a small GPT-2): the estimate is cot.rollout_reprompt's at the chosen k."""
     torch.manual_seed(0)
     model = gpt2.GPT2(gpt2.GPT2Config(d=3, n_layer=1, n_head=1, n_embd=8)).double().eval()
     X, y, w = tasks.sample_prompts(np.eye(3), 9, 5, seed=0, dtype=torch.float64)
     w_hat, k = cot.rollout_adaptive(model, X, y, 4)
-    its = gpt2.rollout(model, X, y, 4)
+    its = cot.rollout_reprompt(model, X, y, 4)
     torch.testing.assert_close(w_hat, its[k, torch.arange(5)])
     assert k.shape == (5,) and int(k.max()) <= 4
 

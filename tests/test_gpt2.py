@@ -150,7 +150,7 @@ def test_residual_rollout_of_lsa_is_pseudo_newton(n):
     Lambda = tasks.with_trace(tasks.skewed(6), 6)
     model = lsa.optimal(Lambda, n)
     X, y, _ = tasks.sample_prompts(np.eye(6), 40, 50, seed=4, dtype=torch.float64)
-    ours = gpt2.rollout(model, X, y, 8, batch_size=16)
+    ours = cot.rollout_reprompt(model, X, y, 8, batch_size=16)
     newton = cot.pseudo_newton(theory.gamma(Lambda, n), X, y, 8)
     paper = cot.rollout(model, X, y, 8)
     scale = newton.abs().max()
@@ -166,7 +166,7 @@ def test_rollout_with_exact_solver_converges_in_one_step():
             return torch.linalg.solve(X @ X.transpose(1, 2), torch.einsum("bdn,bn->bd", X, y))
 
     X, y, w = tasks.sample_prompts(np.eye(3), 9, 20, seed=5, dtype=torch.float64)
-    its = gpt2.rollout(LeastSquares(), X, y, 3)
+    its = cot.rollout_reprompt(LeastSquares(), X, y, 3)
     err = cot.squared_error(its, w)
     assert err[0] == pytest.approx(cot.squared_error(its[:1], w)[0])
     assert np.all(err[1:] < 1e-20)
@@ -176,7 +176,7 @@ def test_rollout_reports_divergence_as_inf():
     Lambda = tasks.skewed(4)
     model = lsa.optimal(Lambda, 2)  # Γ far too small for Σ = 100 I: the iteration blows up
     X, y, w = tasks.sample_prompts(100 * np.eye(4), 6, 4, seed=0)
-    err = cot.squared_error(gpt2.rollout(model, X, y, 200), w)
+    err = cot.squared_error(cot.rollout_reprompt(model, X, y, 200), w)
     assert np.isinf(err[-1])
 
 
@@ -192,25 +192,24 @@ def test_bad_input_raises_value_error():
         gpt2.train(cfg, np.eye(5), n=3, steps=1, progress=False)
     with pytest.raises(ValueError, match="device"):
         gpt2.train(cfg, np.eye(4), n=3, steps=1, device="tpu", progress=False)
-    with pytest.raises(ValueError, match="name must be one of the spectra"):
-        gpt2.spectrum("flat", 4)
     model = gpt2.GPT2(cfg)
     X, y, _ = tasks.sample_prompts(np.eye(4), 5, 2, seed=0)
     with pytest.raises(ValueError, match="k must"):
-        gpt2.rollout(model, X, y, -1)
+        cot.rollout_reprompt(model, X, y, -1)
     with pytest.raises(ValueError, match="d = 3"):
         model.predict(X[:, :3], y)
     with pytest.raises(ValueError, match="model"):
-        gpt2.rollout(object(), X, y, 1)
+        cot.rollout_reprompt(object(), X, y, 1)
 
 
 def test_the_two_training_records_have_distinct_names():
-    """lsa and gpt2 record different things; the older shared name stays an alias outside __all__."""
+    """lsa and gpt2 record different things, under names of their own (no older aliases remain)."""
     assert lsa.LSAHistory is not gpt2.GPT2History
     assert {f.name for f in dataclasses.fields(lsa.LSAHistory)} == {"steps", "loss", "rel_error", "optimal_loss"}
     assert {f.name for f in dataclasses.fields(gpt2.GPT2History)} == {"steps", "loss", "settings"}
-    assert lsa.TrainingHistory is lsa.LSAHistory and gpt2.TrainingHistory is gpt2.GPT2History
-    assert "TrainingHistory" not in lsa.__all__ + gpt2.__all__
+    for module, name in [(lsa, "TrainingHistory"), (gpt2, "TrainingHistory"), (gpt2, "rollout"), (gpt2, "SPECTRA")]:
+        assert not hasattr(module, name), f"{module.__name__}.{name}: an older alias"
+    assert not hasattr(gpt2, "spectrum")
     assert "LSAHistory" in lsa.__all__ and "GPT2History" in gpt2.__all__
 
 

@@ -41,7 +41,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 import ttsbook  # noqa: E402
-from ttsbook import claims, cot, gpt2, lsa, plots, selection, tasks, theory  # noqa: E402, F401
+from ttsbook import analysis, claims, cot, gpt2, lsa, plots, selection, tasks, theory  # noqa: E402, F401
 
 # ----------------------------------------------------------------------------- good inputs
 D, N, M, B = 3, 5, 7, 4
@@ -79,7 +79,16 @@ CLAIM_BAD_SOURCE.write_text('```{code-cell} ipython3\nclaim("b", TEXT, "reproduc
 
 # The one good call of each callable, as keyword arguments ("_self" is the instance a method is
 # called on). Methods are named "module.Class.method".
+CELL_ERRORS = np.ones((3, 4, D))  # per-coordinate errors of a chain, (k+1, B, d)
+CELL_VALUES = {cell: 1.0 for cell in analysis.CELLS}  # a two-by-two of positive quantities
 GOOD: dict[str, dict[str, Any]] = {
+    "analysis.direction_errors": dict(model=MODEL, X=X, y=Y, w=W, k=2, window=None),
+    "analysis.curve": dict(errors=CELL_ERRORS, stat="mean", directions=None),
+    "analysis.k_star": dict(c=ERR, upto=None),
+    "analysis.rise": dict(c=ERR, to=None, start=None, scale="log"),
+    "analysis.interaction": dict(values=CELL_VALUES, scale="log"),
+    "analysis.bootstrap": dict(statistic=lambda r: 0.0, errors={"a": CELL_ERRORS}, n_boot=2, seed=0),
+    "gpt2.book_name": dict(n=30, k_train=3, seed=0, spectrum="skewed-trace-d"),
     "tasks.mixture": dict(Lambdas=[LAM, SIG], ns=[N, N], weights=[0.5, 0.5]),
     "tasks.training_tasks": dict(Lambda=LAM, n=N, weights=None),
     "selection.mixture_moments": dict(Lambdas=[LAM, SIG], ns=[N, N], weights=[0.5, 0.5]),
@@ -351,6 +360,37 @@ def mixture_rows(func: str, *, ns: bool = True, weights: bool = True) -> list[Ro
 
 
 TABLE: list[Row] = [
+    Row("analysis.direction_errors", "model", "type", object(), r"\bmodel must be a ttsbook.lsa.LSA"),
+    *tensor_rows("analysis.direction_errors", "X", X[0]),
+    Row("analysis.direction_errors", "X", "dimension", X4, r"\bX has dimension d = 4 but the model"),
+    *tensor_rows("analysis.direction_errors", "y", Y[:, :-1]),
+    *tensor_rows("analysis.direction_errors", "w", W[:, :2], dtype=False),
+    *steps_rows("analysis.direction_errors", "k"),
+    Row("analysis.direction_errors", "window", "<1", 0, r"\bwindow must be an integer >= 1"),
+    Row("analysis.curve", "errors", "shape", np.ones((3, 4)), r"\berrors must have shape \(\.\.\., k\+1, B, d\)"),
+    Row("analysis.curve", "stat", "value", "max", r"\bstat must be one of"),
+    *[
+        row
+        for func in ("analysis.k_star", "analysis.rise")
+        for row in (
+            Row(func, "c", "shape", np.ones(1), r"\bc must hold curves over k"),
+            Row(func, "c", "non-finite", np.array([1.0, np.nan]), r"\bc has nan entries"),
+            Row(func, "c", "range", np.array([1.0, -1.0]), r"\bc must be >= 0"),
+        )
+    ],
+    Row("analysis.k_star", "upto", "range", 5, r"\bupto must be at most the curve's last step 2"),
+    Row("analysis.rise", "to", "range", 5, r"\bto must be at most the curve's last step 2"),
+    Row("analysis.rise", "start", "range", 3, r"\bstart must be at most to = 2"),
+    Row("analysis.rise", "scale", "value", "ratio", r"\bscale must be one of"),
+    Row("analysis.interaction", "values", "missing", {("skewed", "skewed"): 1.0}, r"\bvalues must map every cell"),
+    Row("analysis.interaction", "scale", "value", "ratio", r"\bscale must be one of"),
+    Row("analysis.bootstrap", "statistic", "type", None, r"\bstatistic must be a function"),
+    Row("analysis.bootstrap", "errors", "shape", {"a": np.ones((3, 4))}, r"\berrors must map keys to arrays"),
+    *count_rows("analysis.bootstrap", "n_boot"),
+    *seed_rows("analysis.bootstrap"),
+    *count_rows("gpt2.book_name", "n"),
+    Row("gpt2.book_name", "k_train", "<0", -1, r"\bk_train must be an integer >= 0"),
+    *seed_rows("gpt2.book_name"),
     # theory, for any invertible Gamma (a trained model's read-back Γ̂ is not exactly symmetric)
     *[
         row

@@ -3,14 +3,15 @@ Test-Time Scaling", an executable reproduction of Javanmard, Mirzasoleiman and M
 
 Modules: :mod:`ttsbook.tasks` (spectra and prompts), :mod:`ttsbook.theory` (closed forms),
 :mod:`ttsbook.lsa` (the linear self-attention model and its training), :mod:`ttsbook.cot`
-(test-time chain of thought), :mod:`ttsbook.selection` (choosing the training mixture),
+(test-time chain of thought), :mod:`ttsbook.analysis` (statistics of chains over prompts and
+training seeds), :mod:`ttsbook.selection` (choosing the training mixture),
 :mod:`ttsbook.gpt2` (a small GPT-2-style transformer for the same
 task), :mod:`ttsbook.plots` (the book's figure style and interactive figures),
 :mod:`ttsbook.claims` (the paper's claims and the book's verdicts, see :doc:`/book/claims`).
 :func:`glue`, :func:`number`, :func:`count` and :func:`below` put computed numbers into the prose.
 """
 
-from . import claims, cot, lsa, plots, selection, tasks, theory
+from . import analysis, claims, cot, lsa, plots, selection, tasks, theory
 from ._glue import below, count, glue, number
 from .claims import claim, verdicts
 
@@ -19,6 +20,7 @@ __all__ = [
     "theory",
     "lsa",
     "cot",
+    "analysis",
     "selection",
     "gpt2",
     "plots",

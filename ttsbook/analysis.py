@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 import torch
 
-from ._checks import nonnegative_int, positive_int, prompts
+from ._checks import float_tensor, nonnegative_int, positive_int, seed as check_seed
 from .cot import rollout
 
 __all__ = ["direction_errors", "curve", "k_star", "rise", "interaction", "bootstrap", "STATISTICS", "SCALES"]
@@ -35,10 +35,8 @@ def direction_errors(model, X: torch.Tensor, y: torch.Tensor, w: torch.Tensor, k
     The chain is :func:`ttsbook.cot.rollout` (``window`` as there). With a diagonal covariance,
     coordinate i is the i-th eigendirection. An overflowed error is inf (never clipped).
     """
-    _, d, _ = prompts(X, y)
-    if not isinstance(w, torch.Tensor) or tuple(w.shape) != (X.shape[0], d):
-        raise ValueError(f"w must be a tensor of shape {(X.shape[0], d)}, got {getattr(w, 'shape', type(w))}")
-    iterates = rollout(model, X, y, k, window=window).to(torch.float64)
+    iterates = rollout(model, X, y, k, window=window).to(torch.float64)  # checks model, X, y, k, window
+    float_tensor("w", w, shape=tuple(iterates.shape[1:]))
     err = ((iterates - w.to(torch.float64)[None]) ** 2).numpy()
     return np.where(np.isfinite(err), err, np.inf)
 
@@ -65,20 +63,33 @@ def curve(errors: np.ndarray, stat: str = "mean", directions=None) -> np.ndarray
     return total.mean(axis=-1) if stat == "mean" else np.median(total, axis=-1)
 
 
-def _last_step(c: np.ndarray, upto) -> int:
+def _error_curve(c) -> np.ndarray:
+    """``c`` as float64 curves over k = 0, 1, … (last axis), errors >= 0 (inf for a diverged chain)."""
+    c = np.asarray(c, dtype=np.float64)
+    if c.ndim == 0 or c.shape[-1] < 2:
+        raise ValueError(f"c must hold curves over k = 0, 1, … along its last axis, got shape {c.shape}")
+    if np.isnan(c).any():
+        raise ValueError("c has nan entries (report a diverged chain as inf)")
+    if (c < 0).any():
+        raise ValueError("c must be >= 0 (errors)")
+    return c
+
+
+def _last_step(c: np.ndarray, step, name: str) -> int:
+    """The curve's last step, or ``step`` (argument ``name``) if it is within the curve."""
     last = c.shape[-1] - 1
-    if upto is None:
+    if step is None:
         return last
-    upto = positive_int("upto", upto)
-    if upto > last:
-        raise ValueError(f"upto must be at most the curve's last step {last}, got {upto}")
-    return upto
+    step = positive_int(name, step)
+    if step > last:
+        raise ValueError(f"{name} must be at most the curve's last step {last}, got {step}")
+    return step
 
 
 def k_star(c: np.ndarray, upto: int | None = None) -> np.ndarray:
     """The step k ≥ 1 at which a curve (last axis: k = 0, 1, …) is smallest, up to ``upto``."""
-    c = np.asarray(c, dtype=np.float64)
-    last = _last_step(c, upto)
+    c = _error_curve(c)
+    last = _last_step(c, upto, "upto")
     return np.argmin(c[..., 1 : last + 1], axis=-1) + 1
 
 
@@ -91,8 +102,8 @@ def rise(c: np.ndarray, to: int | None = None, start: int | None = None, scale: 
     """
     if scale not in SCALES:
         raise ValueError(f"scale must be one of {SCALES}, got {scale!r}")
-    c = np.asarray(c, dtype=np.float64)
-    to = _last_step(c, to)
+    c = _error_curve(c)
+    to = _last_step(c, to, "to")
     if start is None:
         base = c[..., 1 : to + 1].min(axis=-1)
     else:
@@ -122,6 +133,9 @@ def interaction(values: Mapping | Callable, scale: str = "log"):
     """
     if scale not in SCALES:
         raise ValueError(f"scale must be one of {SCALES}, got {scale!r}")
+    if not callable(values):
+        if not isinstance(values, Mapping) or not set(CELLS) <= set(values):
+            raise ValueError(f"values must map every cell {sorted(CELLS)} to a quantity, or be a function of two")
     get = values if callable(values) else (lambda train, test: values[train, test])
     f = np.log if scale == "log" else np.asarray
     return sum(sign * f(np.asarray(get(*cell), dtype=np.float64)) for cell, sign in CELLS.items())
@@ -143,6 +157,6 @@ def bootstrap(statistic: Callable, errors: Mapping, n_boot: int, seed: int) -> n
     sizes = {e.shape[1] for e in arrays.values() if e.ndim == 3}
     if not arrays or len(sizes) != 1 or any(e.ndim != 3 for e in arrays.values()):
         raise ValueError("errors must map keys to arrays of shape (k+1, B, d) with one B")
-    rng = np.random.default_rng(nonnegative_int("seed", seed))
+    rng = np.random.default_rng(check_seed("seed", seed))
     index = rng.integers(0, sizes.pop(), size=(positive_int("n_boot", n_boot), next(iter(arrays.values())).shape[1]))
     return np.stack([np.asarray(statistic({key: e[:, i] for key, e in arrays.items()})) for i in index])

@@ -174,9 +174,6 @@ class LSAHistory:
     optimal_loss: float = float("nan")
 
 
-TrainingHistory = LSAHistory  # alias of LSAHistory (kept out of __all__)
-
-
 def relative_error(model: LSA, target: np.ndarray) -> float:
     """‖V_wx − target‖_F / ‖target‖_F."""
     if not isinstance(model, LSA):

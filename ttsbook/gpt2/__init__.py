@@ -16,12 +16,10 @@ LSA is the pseudo-Newton step of :func:`ttsbook.cot.pseudo_newton`). :data:`BOOK
 lists the book's trained models and :func:`book_command` the command that trains each.
 """
 
-from .. import cot, tasks
 from . import training
 from .model import GPT2, GPT2Config
-from .training import (  # noqa: F401  (TrainingHistory: the older name, kept out of __all__)
+from .training import (
     GPT2History,
-    TrainingHistory,
     book_command,
     book_name,
     checkpoint,
@@ -31,8 +29,9 @@ from .training import (  # noqa: F401  (TrainingHistory: the older name, kept ou
     train,
 )
 
-#: Name → training settings (``n``, ``d``, ``spectrum``, ``k_train``, ``seed``, ``steps``) of each
-#: checkpoint in ``ttsbook/checkpoints/``; :func:`book_command` gives the command that writes it.
+#: Name → training settings and group of each checkpoint in ``ttsbook/checkpoints/``
+#: (:data:`ttsbook.gpt2.training.BOOK_CHECKPOINTS`); :func:`book_name` finds one by its settings,
+#: :func:`book_command` gives the command that writes it.
 BOOK_CHECKPOINTS = training.BOOK_CHECKPOINTS
 
 __all__ = [
@@ -48,10 +47,3 @@ __all__ = [
     "book_command",
     "main",
 ]
-
-# Older names, kept out of __all__: TrainingHistory is an alias of GPT2History; rollout, SPECTRA
-# and spectrum are aliases of :func:`ttsbook.cot.rollout_reprompt`, :data:`ttsbook.tasks.SPECTRA`
-# and :func:`ttsbook.tasks.by_name`.
-rollout = cot.rollout_reprompt
-SPECTRA = tasks.SPECTRA
-spectrum = tasks.by_name

@@ -49,9 +49,6 @@ class GPT2History:
     settings: dict = field(default_factory=dict)
 
 
-TrainingHistory = GPT2History  # alias of GPT2History (kept out of __all__)
-
-
 def _device(device: str) -> torch.device:
     if device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
@@ -407,6 +404,10 @@ def book_name(n: int = 30, k_train: int = 3, seed: int = 0, spectrum: str = "ske
     means the default recipe (no position embedding, a fixed chain length, no curriculum, the
     default size). ``book_name(30, k_train=25, seed=1)`` is ``"gpt2_chain_n30_k25_seed1"``.
     """
+    positive_int("n", n)
+    nonnegative_int("k_train", k_train)
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
     unknown = set(settings) - set(_OPTIONAL)
     if unknown:
         raise ValueError(f"settings must be among {sorted(_OPTIONAL)}, got {sorted(unknown)}")
