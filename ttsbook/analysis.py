@@ -20,7 +20,8 @@ from collections.abc import Callable, Mapping
 import numpy as np
 import torch
 
-from ._checks import float_tensor, nonnegative_int, positive_int, seed as check_seed
+from ._checks import float_tensor, nonnegative_int, positive_int
+from ._checks import seed as check_seed
 from .cot import rollout
 
 __all__ = ["direction_errors", "curve", "k_star", "rise", "interaction", "bootstrap", "STATISTICS", "SCALES"]
@@ -133,9 +134,8 @@ def interaction(values: Mapping | Callable, scale: str = "log"):
     """
     if scale not in SCALES:
         raise ValueError(f"scale must be one of {SCALES}, got {scale!r}")
-    if not callable(values):
-        if not isinstance(values, Mapping) or not set(CELLS) <= set(values):
-            raise ValueError(f"values must map every cell {sorted(CELLS)} to a quantity, or be a function of two")
+    if not callable(values) and (not isinstance(values, Mapping) or not set(CELLS) <= set(values)):
+        raise ValueError(f"values must map every cell {sorted(CELLS)} to a quantity, or be a function of two")
     get = values if callable(values) else (lambda train, test: values[train, test])
     f = np.log if scale == "log" else np.asarray
     return sum(sign * f(np.asarray(get(*cell), dtype=np.float64)) for cell, sign in CELLS.items())
