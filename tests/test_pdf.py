@@ -69,12 +69,12 @@ def test_page_count(book):
         for (t, start, end), d in zip(book["parts"], toc_docnames(), strict=False)
         if re.match(r"book/\d\d_", d)
     ]
-    assert len(chapters) == 8
+    assert len(chapters) == len([d for d in toc_docnames() if re.match(r"book/\d\d_", d)])
     short = [(t, n) for t, n in chapters if not PAGES_PER_CHAPTER[0] <= n <= PAGES_PER_CHAPTER[1]]
     assert not short, f"chapters of an unexpected length (pages): {short}"
 
 
-@pytest.mark.parametrize("number", range(1, 9))
+@pytest.mark.parametrize("number", range(1, 10))
 def test_chapter_has_its_figures_and_formulas(book, number):
     """Chapter N's pages hold its figure captions (``Fig. N.1``) and MathJax's typeset formulas
     (its fonts), not raw TeX."""
