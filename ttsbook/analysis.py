@@ -24,10 +24,11 @@ from ._checks import float_tensor, nonnegative_int, positive_int
 from ._checks import seed as check_seed
 from .cot import rollout
 
-__all__ = ["direction_errors", "curve", "k_star", "rise", "interaction", "bootstrap", "STATISTICS", "SCALES"]
+__all__ = ["direction_errors", "curve", "k_star", "rise", "interaction", "bootstrap", "STATISTICS"]
 
+#: The statistics over test prompts that :func:`curve` computes: the mean and the median.
 STATISTICS = ("mean", "median")
-SCALES = ("log", "absolute")
+SCALES = ("log", "absolute")  # the scales of :func:`rise` and :func:`interaction`
 
 
 def direction_errors(model, X: torch.Tensor, y: torch.Tensor, w: torch.Tensor, k: int, window=None) -> np.ndarray:
