@@ -19,6 +19,7 @@ from __future__ import annotations
 import importlib.util
 import io
 import os
+import re
 from pathlib import Path
 
 import matplotlib
@@ -246,6 +247,37 @@ JS_FIGURE_LINKS = """() => [...document.querySelectorAll('div.cell_output img')]
   return {src: img.getAttribute('src'), href: a ? a.getAttribute('href') : null,
           width: Math.round(img.getBoundingClientRect().width), natural: img.naturalWidth};
 })"""
+
+
+# matplotlib writes each text of an SVG figure as a comment before its glyphs; a logarithmic
+# axis labels its minor ticks like this when it has too few decades to label
+UNIT_POWER = re.compile(r"<!-- \$\\mathdefault\{[0-9.]+\\times10\^\{0\}\}\$ -->")
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_no_tick_label_reads_like_2_times_10_to_the_0(chapter):
+    """Tick labels are numbers a reader reads at a glance: 2, 3, 5, never 2 × 10⁰ (give a short
+    logarithmic axis plain ticks with plots.log_ticks)."""
+    typed = [label for label, svg in notebook_svgs(ROOT / "book" / f"{chapter}.ipynb") if UNIT_POWER.search(svg)]
+    assert not typed, f"figures with tick labels such as 2 × 10⁰: {typed}"
+
+
+def test_the_tick_label_check_sees_a_short_log_axis():
+    fig, ax = plt.subplots()
+    ax.plot([1, 2, 3, 4], [2.0, 3.0, 4.0, 5.0])
+    ax.set_yscale("log")
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg")
+    plt.close(fig)
+    assert UNIT_POWER.search(buffer.getvalue())
+    fig, ax = plt.subplots()
+    ax.plot([1, 2, 3, 4], [2.0, 3.0, 4.0, 5.0])
+    ax.set_yscale("log")
+    plots.log_ticks(ax, [2, 3, 5])
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg")
+    plt.close(fig)
+    assert not UNIT_POWER.search(buffer.getvalue())
 
 
 @pytest.mark.skipif(_browser_missing() is not None, reason=str(_browser_missing()))
