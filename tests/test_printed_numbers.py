@@ -1,4 +1,5 @@
-"""What the chapters print reads as a paper prints it: no e-notation in any printed output.
+"""What the chapters print reads as a paper prints it: no e-notation in any printed output,
+nor in the claims that the verdict boxes and the claims page show.
 
 Every number a chapter prints goes through ``ttsbook.number`` (a power of ten in superscripts) or
 ``ttsbook.below`` (a rounding-level value as its fixed bound, "< 10⁻¹²"), never Python's
@@ -12,6 +13,8 @@ import re
 from pathlib import Path
 
 import pytest
+
+from ttsbook import claims
 
 ROOT = Path(__file__).resolve().parents[1]
 E_NOTATION = re.compile(r"\d\.?\d*[eE][-+]?\d")
@@ -41,3 +44,15 @@ def test_no_e_notation_in_printed_outputs(notebook):
 def test_the_pattern_finds_e_notation():
     assert E_NOTATION.search("gap = 4.44e-16") and E_NOTATION.search("3E+05") and E_NOTATION.search("1e-12")
     assert not E_NOTATION.search("< 10⁻¹²") and not E_NOTATION.search("1.5 × 10⁻⁷") and not E_NOTATION.search("seed")
+
+
+def test_no_claim_text_in_e_notation():
+    """What the claims page and the verdict boxes show is typeset: 10⁻¹², never 1e-12."""
+    found = claims.collect(sorted((ROOT / "book").glob("[0-9][0-9]_*.md")))
+    typed = [
+        f"{c.id}: {text}"
+        for c in found
+        for text in (c.claim, c.check, c.regime, c.source)
+        if text and E_NOTATION.search(text)
+    ]
+    assert not typed, "e-notation in claims:\n  " + "\n  ".join(typed)

@@ -158,6 +158,7 @@ def bootstrap(statistic: Callable, errors: Mapping, n_boot: int, seed: int) -> n
     sizes = {e.shape[1] for e in arrays.values() if e.ndim == 3}
     if not arrays or len(sizes) != 1 or any(e.ndim != 3 for e in arrays.values()):
         raise ValueError("errors must map keys to arrays of shape (k+1, B, d) with one B")
+    prompts = sizes.pop()
     rng = np.random.default_rng(check_seed("seed", seed))
-    index = rng.integers(0, sizes.pop(), size=(positive_int("n_boot", n_boot), next(iter(arrays.values())).shape[1]))
+    index = rng.integers(0, prompts, size=(positive_int("n_boot", n_boot), prompts))
     return np.stack([np.asarray(statistic({key: e[:, i] for key, e in arrays.items()})) for i in index])
