@@ -210,27 +210,12 @@ def test_rollout_validates_its_arguments():
         cot.rollout(model, X, y, 2, method="loop")
     with pytest.raises(ValueError, match="dimension"):
         cot.rollout(lsa.optimal(tasks.isotropic(D + 1), 5), X, y, 2)
-    with pytest.raises(ValueError, match="model"):
+    with pytest.raises(TypeError, match="model must be a ttsbook.lsa.LSA"):
         cot.rollout(object(), X, y, 2)
     with pytest.raises(ValueError, match="Gamma"):
         cot.pseudo_newton(np.zeros((D, D)), X, y, 2)
     with pytest.raises(ValueError, match="Gamma"):
         cot.pseudo_newton(np.eye(D + 1), X, y, 2)
-
-
-def test_mean_and_sem_against_hand_formula():
-    rng = np.random.default_rng(3)
-    per = rng.exponential(size=(4, 50))
-    mean, sem = cot.mean_and_sem(per)
-    np.testing.assert_allclose(mean, per.sum(axis=1) / 50, rtol=1e-14)
-    hand = np.sqrt(((per - per.mean(axis=1, keepdims=True)) ** 2).sum(axis=1) / 49 / 50)
-    np.testing.assert_allclose(sem, hand, rtol=1e-12)
-    mean0, sem0 = cot.mean_and_sem(per.T, axis=0)
-    np.testing.assert_allclose(mean0, mean, rtol=1e-14)
-    np.testing.assert_allclose(sem0, sem, rtol=1e-14)
-    per[1, 7] = np.inf
-    mean, sem = cot.mean_and_sem(per)
-    assert np.isinf(mean[1]) and np.isinf(sem[1]) and np.all(np.isfinite(mean[[0, 2, 3]]))
 
 
 def test_steps_to_reach_first_crossing_and_interpolation():
@@ -250,17 +235,34 @@ def test_steps_to_reach_first_crossing_and_interpolation():
     assert cot.steps_to_reach(curve, target) == np.ceil(exact)
 
 
-def test_median_interval_covers_the_true_median_about_68_percent():
-    """Order-statistic interval with z = 1 on exponential errors (true median ln 2): over 2,000
-    replications of 101 prompts the coverage is within 3 binomial standard errors of the normal
-    approximation's 68.3 % (the exact coverage of the rounded-out ranks is a little higher)."""
-    rng = np.random.default_rng(0)
-    samples = rng.exponential(size=(2000, 101))
-    med, lo, hi = cot.median_and_interval(samples, axis=1, z=1.0)
-    assert np.allclose(med, np.median(samples, axis=1))
-    covered = np.mean((lo <= np.log(2)) & (np.log(2) <= hi))
-    sd = np.sqrt(0.683 * 0.317 / 2000)
-    assert 0.683 - 3 * sd < covered < 0.683 + 0.06, covered
-    # A diverged chain (inf) is the largest error, not an error.
-    med, lo, hi = cot.median_and_interval(np.array([1.0, 2.0, np.inf, 3.0, 4.0] * 8), z=1.0)
-    assert med == 3.0 and np.isfinite(hi)
+def test_both_models_implement_the_one_chain_protocol():
+    """The LSA and the transformer are rolled out through the same method, ``chain``; the
+    transformer's model file needs nothing of the package but the embedding it shares."""
+    import ast
+    from pathlib import Path
+
+    from ttsbook import gpt2
+
+    lsa_model, gpt = lsa.LSA(D), gpt2.GPT2(gpt2.GPT2Config(d=D))
+    assert isinstance(lsa_model, cot.ChainModel) and isinstance(gpt, cot.ChainModel)
+    assert not isinstance(object(), cot.ChainModel)
+    assert (lsa_model.d, gpt.d) == (D, D)
+    source = Path(gpt2.model.__file__).read_text()
+    imported = [
+        (node.level, node.module, [a.name for a in node.names])
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.ImportFrom) and node.level
+    ]
+    assert imported == [(2, "lsa", ["embed"])], imported
+
+
+def test_lsa_window_needs_the_literal_chain():
+    model = lsa.optimal(tasks.isotropic(D), 5)
+    X, y, _ = tasks.sample_prompts(tasks.isotropic(D), 10, 2, seed=0, dtype=torch.float64)
+    with pytest.raises(ValueError, match="window needs method='append'"):
+        cot.rollout(model, X, y, 3, method="cache", window=2)
+    # Estimate columns have no x-rows, and V reads only x-rows: for the LSA a window of the
+    # literal chain (the examples and the last estimate column) gives the whole chain's iterates.
+    whole = cot.rollout(model, X, y, 6)
+    torch.testing.assert_close(cot.rollout(model, X, y, 6, window=1), whole, rtol=1e-12, atol=1e-14)
+    assert torch.linalg.vector_norm(whole[6] - whole[1]) > 1e-3  # the chain moves

@@ -8,6 +8,8 @@ pseudo-Newton iteration w_{i+1} = w_i − (1/m) Γ⁻¹ X Xᵀ (w_i − w) (Prop
 
 from __future__ import annotations
 
+from typing import Protocol, runtime_checkable
+
 import numpy as np
 import torch
 
@@ -15,16 +17,32 @@ from ._checks import finite_float, float_tensor, invertible, positive_int, promp
 from .lsa import LSA, embed
 
 __all__ = [
+    "ChainModel",
     "rollout",
     "rollout_reprompt",
     "pseudo_newton",
     "closed_form",
     "squared_error",
-    "mean_and_sem",
-    "median_and_interval",
     "steps_to_reach",
     "rollout_adaptive",
 ]
+
+
+@runtime_checkable
+class ChainModel(Protocol):
+    """What :func:`rollout` needs of a model: its task dimension ``d`` and its appended-token chain.
+
+    ``chain(examples, k, window=None, cache=...)`` takes the prompt's example tokens, shape
+    (batch, m, 2d+2) (the columns [x_i; y_i; 0_d; 0] of the paper's embedding, one per row), and
+    returns the iterates ŵ_0 = 0, …, ŵ_k, shape (k+1, batch, d); ``window`` keeps the last
+    ``window`` estimate tokens, ``cache`` chooses the cached computation over the literal re-run
+    (each model has its own default). :class:`ttsbook.lsa.LSA` and :class:`ttsbook.gpt2.GPT2`
+    implement it.
+    """
+
+    d: int
+
+    def chain(self, examples: torch.Tensor, k: int, window: int | None = None, cache: bool = ...) -> torch.Tensor: ...
 
 
 def rollout(
@@ -73,63 +91,23 @@ def rollout(
         together as batched tensor operations. A diverging chain gives inf/nan honestly
         (nothing is clipped).
     """
-    chain = getattr(model, "chain", None)
-    if not isinstance(model, LSA) and not callable(chain):
-        raise ValueError(f"model must be a ttsbook.lsa.LSA or a ttsbook.gpt2.GPT2, got {type(model).__name__}")
+    if not isinstance(model, ChainModel):
+        raise TypeError(
+            f"model must be a ttsbook.lsa.LSA or a ttsbook.gpt2.GPT2 (a ChainModel: a dimension d and a "
+            f"method chain(examples, k, window, cache)), got {type(model).__name__}"
+        )
     batch, d, m = prompts(X, y)
-    model_d = model.d if isinstance(model, LSA) else model.cfg.d
-    if d != model_d:
-        raise ValueError(f"X has dimension d = {d} but the model was built for d = {model_d}")
+    if d != model.d:
+        raise ValueError(f"X has dimension d = {d} but the model was built for d = {model.d}")
     k = steps("k", k)
-    if method is None:
-        method = "append" if isinstance(model, LSA) else "cache"
-    if method not in ("cache", "append"):
+    if method not in (None, "cache", "append"):
         raise ValueError(f"method must be 'cache' or 'append', got {method!r}")
     if window is not None:
         window = positive_int("window", window)
-        if isinstance(model, LSA) and method != "append":
-            raise ValueError("window needs method='append' for the LSA")
-    if not isinstance(model, LSA):
-        param = next(model.parameters())
-        examples = embed(X, y)[:, :, :m].transpose(1, 2).to(param.device, param.dtype)
-        with torch.no_grad():
-            return chain(examples, k, window=window, cache=method == "cache").cpu()
-    dtype = model.W.dtype
-    b = model.blocks
-    E0 = embed(X.to(dtype), y.to(dtype))  # (batch, 2d+2, m+1); its last column carries w_0 = 0
-    iterates = [E0.new_zeros(batch, d)]
+    examples = embed(X, y)[:, :, :m].transpose(1, 2)  # one token [x_i; y_i; 0_d; 0] per example
+    options = {} if method is None else {"cache": method == "cache"}
     with torch.no_grad():
-        if method == "append":
-            # The k estimate columns are preallocated; the model sees a growing view of E (or,
-            # with a window, the examples and the last `window` estimate columns).
-            E = E0.new_zeros(batch, b.size, m + 1 + k)
-            E[:, :, : m + 1] = E0
-            for i in range(k):
-                if window is None or i + 1 <= window:
-                    view = E[:, :, : m + 1 + i]
-                else:
-                    view = torch.cat([E[:, :, :m], E[:, :, m + 1 + i - window : m + 1 + i]], dim=2)
-                w_next = model.last_column(view, rho=m)[:, b.w]
-                iterates.append(w_next)
-                E[:, b.w, m + 1 + i] = w_next
-                E[:, b.one, m + 1 + i] = 1
-        else:
-            V, W = model.V, model.W
-            G = E0 @ E0.transpose(1, 2)  # the prompt's part of E Eᵀ, (batch, 2d+2, 2d+2)
-            C = E0.new_zeros(batch, b.size, k)  # the appended estimate columns
-            last = E0[:, :, -1]
-            for i in range(k):
-                q = last @ W.T  # W e for the last column e
-                attn = torch.einsum("bij,bj->bi", G, q)
-                if i > 0:
-                    Ci = C[:, :, :i]
-                    attn = attn + torch.einsum("bdi,bi->bd", Ci, torch.einsum("bdi,bd->bi", Ci, q))
-                w_next = (last + attn @ V.T / m)[:, b.w]
-                iterates.append(w_next)
-                C[:, b.w, i] = w_next
-                C[:, b.one, i] = 1
-                last = C[:, :, i]
-    return torch.stack(iterates)
+        return model.chain(examples, k, window=window, **options).cpu()
 
 
 def rollout_reprompt(model, X: torch.Tensor, y: torch.Tensor, k: int, batch_size: int = 1024) -> torch.Tensor:
@@ -244,57 +222,6 @@ def squared_error(iterates: torch.Tensor, w: torch.Tensor, per_prompt: bool = Fa
 
 
 STOPPING_RULES = ("insample", "heldout", "heldout-refit")
-
-
-def _per_prompt(per_prompt, axis: int) -> tuple[np.ndarray, int, int]:
-    """Errors as float64 with one prompt per entry along ``axis``: (array, axis, number of prompts)."""
-    arr = np.asarray(per_prompt, dtype=np.float64)
-    if arr.ndim == 0:
-        raise ValueError("per_prompt must have at least one axis of prompts")
-    axis = int(axis)
-    if not -arr.ndim <= axis < arr.ndim:
-        raise ValueError(f"axis must be in [{-arr.ndim}, {arr.ndim - 1}] for per_prompt of shape {arr.shape}")
-    if np.any(np.isnan(arr)):
-        raise ValueError("per_prompt has nan entries (report a diverged chain as inf)")
-    return arr, axis, arr.shape[axis]
-
-
-def mean_and_sem(per_prompt, axis: int = -1) -> tuple[np.ndarray, np.ndarray]:
-    """Monte Carlo mean over prompts and its standard error s/√B (s with ddof = 1), in float64.
-
-    ``per_prompt`` holds one error per prompt along ``axis`` (for example the (k+1, batch) output
-    of :func:`squared_error` with ``per_prompt=True``); at least two prompts are needed for a
-    standard error. An infinite error (a diverged chain) makes the mean and its error inf.
-    """
-    arr, axis, batch = _per_prompt(per_prompt, axis)
-    if batch < 2:
-        raise ValueError(f"per_prompt must hold at least two prompts along axis {axis}, got {batch}")
-    mean = arr.mean(axis=axis)
-    with np.errstate(invalid="ignore"):
-        sem = arr.std(axis=axis, ddof=1) / np.sqrt(batch)
-    return mean, np.where(np.isfinite(mean), sem, np.inf)
-
-
-def median_and_interval(per_prompt, axis: int = -1, z: float = 1.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Median over prompts with a distribution-free interval from order statistics, in float64.
-
-    For B prompts, the number of errors below the true median is Binomial(B, ½); the sorted
-    errors at ranks B/2 ∓ z√B/2 (rounded outwards) bracket it with the normal approximation's
-    coverage for ``z`` (z = 1: about 68 %, the analogue of ± one standard error). It needs no
-    assumption on the errors' distribution, which for CoT errors is heavy-tailed, and an
-    infinite error (a diverged chain) is just the largest. Returns (median, low, high), each
-    with ``axis`` removed.
-    """
-    arr, axis, batch = _per_prompt(per_prompt, axis)
-    z = finite_float("z", z)
-    if z <= 0:
-        raise ValueError(f"z must be > 0, got {z!r}")
-    half = z * np.sqrt(batch) / 2
-    lo, hi = int(np.floor(batch / 2 - half)), int(np.ceil(batch / 2 + half)) - 1
-    if lo < 0 or hi > batch - 1:
-        raise ValueError(f"per_prompt must hold more prompts along axis {axis} for z = {z}: got {batch}")
-    ordered = np.sort(arr, axis=axis)
-    return (np.median(arr, axis=axis), np.take(ordered, lo, axis=axis), np.take(ordered, hi, axis=axis))
 
 
 def steps_to_reach(errors, target: float, interpolate: bool = False) -> float:

@@ -146,6 +146,55 @@ class LSA(nn.Module):
             raise ValueError(f"X has dimension d = {d} but the model was built for d = {self.d}")
         return self.last_column(embed(X, y, w0), rho=n)[:, self.blocks.w]
 
+    def chain(self, examples: torch.Tensor, k: int, window: int | None = None, cache: bool = False) -> torch.Tensor:
+        """The appended-token chain of thought from the example tokens: iterates (k+1, batch, d).
+
+        Unchecked; :func:`ttsbook.cot.rollout` is the checked entry point and documents the chain.
+        ``examples`` has shape (batch, m, 2d+2) (the columns [x_i; y_i; 0_d; 0] of the prompt,
+        one token per row, as :class:`ttsbook.gpt2.GPT2` reads them), the model is applied with
+        ρ = m, ``window`` keeps the last ``window`` estimate columns (None: all; only with
+        ``cache=False``), and ``cache=True`` computes the prompt's part E₀E₀ᵀ once.
+        """
+        if window is not None and cache:
+            raise ValueError("window needs method='append' (cache=False) for the LSA")
+        b = self.blocks
+        E0 = examples.to(self.W.dtype).transpose(1, 2)
+        batch, _, m = E0.shape
+        last = E0.new_zeros(batch, b.size)  # the estimate column [0_d; 0; ŵ_0; 1], ŵ_0 = 0
+        last[:, b.one] = 1
+        E0 = torch.cat([E0, last[:, :, None]], dim=2)
+        iterates = [E0.new_zeros(batch, self.d)]
+        with torch.no_grad():
+            if not cache:
+                # The k estimate columns are preallocated; the model sees a growing view of E (or,
+                # with a window, the examples and the last `window` estimate columns).
+                E = torch.cat([E0, E0.new_zeros(batch, b.size, k)], dim=2)
+                for i in range(k):
+                    if window is None or i + 1 <= window:
+                        view = E[:, :, : m + 1 + i]
+                    else:
+                        view = torch.cat([E[:, :, :m], E[:, :, m + 1 + i - window : m + 1 + i]], dim=2)
+                    w_next = self.last_column(view, rho=m)[:, b.w]
+                    iterates.append(w_next)
+                    E[:, b.w, m + 1 + i] = w_next
+                    E[:, b.one, m + 1 + i] = 1
+            else:
+                V, W = self.V, self.W
+                G = E0 @ E0.transpose(1, 2)  # the prompt's part of E Eᵀ, (batch, 2d+2, 2d+2)
+                C = E0.new_zeros(batch, b.size, k)  # the appended estimate columns
+                for i in range(k):
+                    q = last @ W.T  # W e for the last column e
+                    attn = torch.einsum("bij,bj->bi", G, q)
+                    if i > 0:
+                        Ci = C[:, :, :i]
+                        attn = attn + torch.einsum("bdi,bi->bd", Ci, torch.einsum("bdi,bd->bi", Ci, q))
+                    w_next = (last + attn @ V.T / m)[:, b.w]
+                    iterates.append(w_next)
+                    C[:, b.w, i] = w_next
+                    C[:, b.one, i] = 1
+                    last = C[:, :, i]
+        return torch.stack(iterates)
+
     def gamma(self) -> np.ndarray:
         """The Γ this model inverts, read back from its weights: Γ̂ = −(c V_wx)⁻¹."""
         V = self.V_wx.detach().to(torch.float64).cpu().numpy()
@@ -354,62 +403,113 @@ def train(
     if steps is not None:
         steps = nonnegative_int("steps", steps)
     target = theory.mixture_optimal_v(Lambdas, ns, pis, c)
-    best_loss = theory.mixture_optimal_loss(Lambdas, ns, pis)
     d, L = Lambdas.shape[1], len(ns)
-    label = f"n={ns[0]}" if L == 1 else f"mixture of {L}"
     model = LSA(d, c=c, dtype=dtype)
     gen = tasks.make_generator(seed)
-    active = [ell for ell in range(L) if pis[ell] > 0]
-    sizes = {ell: batch if L == 1 else max(1, int(round(pis[ell] * batch))) for ell in active}
-    chols = {ell: torch.as_tensor(np.linalg.cholesky(Lambdas[ell]), dtype=dtype) for ell in active}
-    Lbar_t, Mbar_t = (torch.as_tensor(T, dtype=dtype) for T in (Lbar, Mbar))
+    moments = tuple(torch.as_tensor(T, dtype=dtype) for T in (Lbar, Mbar))
+    loss_fn = _loss_function(model, mode, moments, Lambdas, ns, pis, batch, gen)
+    goal = 0.02 if tol is None else tol
+    steps, t0 = _schedule(
+        mode, steps, decay_from, lr * c**2 * mu[0], goal, lambda: _step_noise(model, target, lr, loss_fn)
+    )
 
-    def loss_fn() -> torch.Tensor:
-        if mode == "population":
+    def diverged(step: int, loss: float) -> TrainingDiverged:
+        return TrainingDiverged(
+            f"gradient descent diverged at step {step} (loss {loss:.3g}, starting loss {d / 2:g}) "
+            f"with lr = {lr:.4g}; the stable bound is 2/(c² λ_max(E[S²])) = {bound:.4g} "
+            f"(theory.stable_step_size): use a smaller lr"
+        )
+
+    label = f"n={ns[0]}" if L == 1 else f"mixture of {L}"
+    bar = tqdm(range(steps), desc=f"LSA d={d} {label}", disable=not progress, mininterval=1.0)
+    exact = moments if mode == "population" else None
+    rec_steps, rec_loss, rec_err = _descend(
+        model, loss_fn, bar, t0=t0, lr=lr, exact=exact, target=target, record_every=record_every, diverged=diverged
+    )
+    best_loss = theory.mixture_optimal_loss(Lambdas, ns, pis)
+    history = LSAHistory(np.array(rec_steps), np.array(rec_loss), np.array(rec_err), best_loss)
+    if tol is not None and rec_err[-1] > tol:
+        _warn_not_converged(rec_err[-1], tol, steps, lr, c**2 * mu, mode)
+    return model, history
+
+
+def _loss_function(model: LSA, mode: str, moments, Lambdas, ns, pis, batch: int, gen: torch.Generator):
+    """The loss a run descends, a function of the model's V_wx.
+
+    ``"population"``: the exact expectation ½ [d − 2 tr(A Λ̄) + tr(A M̄ Aᵀ)], A = −c V_wx, from
+    ``moments`` = (Λ̄, M̄). ``"sampled"``: ½ mean ‖ŵ − w‖² over fresh prompts, a stratified batch
+    for a mixture (task ℓ gets max(1, round(π_ℓ · batch)) prompts, tasks with π_ℓ = 0 none).
+    """
+    c, d, dtype = model.c, model.d, model.V_wx.dtype
+    if mode == "population":
+        Lbar, Mbar = moments
+
+        def population_loss() -> torch.Tensor:
             A = -c * model.V_wx
-            return 0.5 * (d - 2 * torch.trace(A @ Lbar_t) + torch.trace(A @ Mbar_t @ A.T))
+            return 0.5 * (d - 2 * torch.trace(A @ Lbar) + torch.trace(A @ Mbar @ A.T))
+
+        return population_loss
+    active = [ell for ell in range(len(ns)) if pis[ell] > 0]
+    sizes = {ell: batch if len(ns) == 1 else max(1, int(round(pis[ell] * batch))) for ell in active}
+    chols = {ell: torch.as_tensor(np.linalg.cholesky(Lambdas[ell]), dtype=dtype) for ell in active}
+
+    def sampled_loss() -> torch.Tensor:
         loss = 0.0
         for ell in active:
             u, w = _sample_statistics(chols[ell], ns[ell], sizes[ell], gen, dtype)
             loss = loss + float(pis[ell]) * _statistics_loss(model, u, w)
         return loss
 
-    goal = 0.02 if tol is None else tol
-    derived = steps is None
+    return sampled_loss
+
+
+def _schedule(mode: str, steps, decay_from, rate_min: float, goal: float, noise) -> tuple[int, int]:
+    """(steps T, decay start t0): the step is constant up to t0, then lr t0/(t + 1).
+
+    Given ``steps``, t0 = ``decay_from`` · T (0.3 by default; the whole run for ``"population"``).
+    Derived (``steps`` None), from the slowest mode's contraction ``rate_min`` a step and, for
+    ``"sampled"``, the one-step gradient noise ``noise()`` (:func:`_sampled_schedule`), capped at
+    :data:`MAX_DEFAULT_STEPS` (100 times that for ``"population"``).
+    """
+    if steps is not None:
+        return steps, steps if mode == "population" else int((0.3 if decay_from is None else decay_from) * steps)
     if mode == "population":
-        steps = _constant_steps(lr * c**2 * mu[0], goal) if steps is None else steps
-        t0 = steps
-    elif steps is None:
-        steps, t0 = _sampled_schedule(lr * c**2 * mu[0], goal, _step_noise(model, target, lr, loss_fn), decay_from)
+        steps = t0 = _constant_steps(rate_min, goal)
     else:
-        t0 = int((0.3 if decay_from is None else decay_from) * steps)
-    if derived:
-        steps = min(steps, MAX_DEFAULT_STEPS if mode == "sampled" else 100 * MAX_DEFAULT_STEPS)
-        t0 = min(t0, steps)
+        steps, t0 = _sampled_schedule(rate_min, goal, noise(), decay_from)
+    steps = min(steps, MAX_DEFAULT_STEPS if mode == "sampled" else 100 * MAX_DEFAULT_STEPS)
+    return steps, min(t0, steps)
+
+
+def _descend(model: LSA, loss_fn, steps: range, *, t0, lr, exact, target, record_every, diverged):
+    """Gradient descent on V_wx over ``steps`` (a range, or a progress bar over one): SGD at
+    ``lr``, constant up to t0, then lr t0/(t + 1).
+
+    With ``exact`` = (Λ̄, M̄) the gradient is the exact −c (A M̄ − Λ̄), A = −c V_wx; without,
+    the autograd gradient of ``loss_fn``. Every ``record_every`` steps, and after the last, the
+    loss and the relative error to ``target`` are recorded; a non-finite or exploding loss or
+    V_wx raises ``diverged(step, loss)``. Returns the recorded (steps, losses, errors).
+    """
+    d, c = model.d, model.c
     opt = torch.optim.SGD(model.parameters(), lr=lr)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda t: 1.0 if t < t0 else t0 / (t + 1) if t0 else 1 / (t + 1))
-    rec_steps, rec_loss, rec_err = [], [], []
+    recorded = ([], [], [])
 
     def record(step: int, loss: torch.Tensor) -> None:
-        rec_steps.append(step)
-        rec_loss.append(loss.item())
-        rec_err.append(relative_error(model, target))
+        for values, value in zip(recorded, (step, loss.item(), relative_error(model, target)), strict=True):
+            values.append(value)
 
     def check(step: int, loss: torch.Tensor) -> None:
         value = loss.item()
         if not np.isfinite(value) or value > 1e4 * d / 2 or not bool(torch.isfinite(model.V_wx).all()):
-            raise TrainingDiverged(
-                f"gradient descent diverged at step {step} (loss {value:.3g}, starting loss {d / 2:g}) "
-                f"with lr = {lr:.4g}; the stable bound is 2/(c² λ_max(E[S²])) = {bound:.4g} "
-                f"(theory.stable_step_size): use a smaller lr"
-            )
+            raise diverged(step, value)
 
-    for step in tqdm(range(steps), desc=f"LSA d={d} {label}", disable=not progress, mininterval=1.0):
-        if mode == "population":
+    for step in steps:
+        if exact is not None:
             with torch.no_grad():
                 loss = loss_fn()
                 # ∂L/∂V_wx = −c (A M̄ − Λ̄) with A = −c V_wx
-                model.V_wx.grad = -c * (-c * model.V_wx @ Mbar_t - Lbar_t)
+                model.V_wx.grad = -c * (-c * model.V_wx @ exact[1] - exact[0])
         else:
             loss = loss_fn()
             opt.zero_grad()
@@ -421,12 +521,9 @@ def train(
         sched.step()
     with torch.no_grad():
         loss = loss_fn()
-    check(steps, loss)
-    record(steps, loss)
-    history = LSAHistory(np.array(rec_steps), np.array(rec_loss), np.array(rec_err), best_loss)
-    if tol is not None and rec_err[-1] > tol:
-        _warn_not_converged(rec_err[-1], tol, steps, lr, c**2 * mu, mode)
-    return model, history
+    check(len(steps), loss)
+    record(len(steps), loss)
+    return recorded
 
 
 def _warn_not_converged(err: float, tol: float, steps: int, lr: float, curvature: np.ndarray, mode: str) -> None:

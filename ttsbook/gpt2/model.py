@@ -21,14 +21,14 @@ Training, checkpoints and the command line sit beside this file, in :mod:`ttsboo
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
 
 import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .._checks import nonnegative_int, positive_int, prompts
-from ..lsa import Blocks, embed
+from ..lsa import embed
 
 __all__ = ["GPT2Config", "GPT2"]
 
@@ -53,13 +53,16 @@ class GPT2Config:
     n_positions: int = 0
 
     def __post_init__(self):
-        for name in ("d", "n_layer", "n_head", "n_embd", "mlp_ratio"):
-            positive_int(name, getattr(self, name))
-        nonnegative_int("n_positions", self.n_positions)
+        for name in ("d", "n_layer", "n_head", "n_embd", "mlp_ratio", "n_positions"):
+            value, least = getattr(self, name), 0 if name == "n_positions" else 1
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+                raise TypeError(f"{name} must be an integer >= {least}, got {type(value).__name__} {value!r}")
+            if value < least:
+                raise ValueError(f"{name} must be an integer >= {least}, got {value!r}")
         if self.n_embd % self.n_head:
             raise ValueError(f"n_embd must be divisible by n_head, got n_embd={self.n_embd}, n_head={self.n_head}")
         if not isinstance(self.bias, bool):
-            raise ValueError(f"bias must be a bool, got {self.bias!r}")
+            raise TypeError(f"bias must be a bool, got {self.bias!r}")
 
     @classmethod
     def paper(cls, d: int = 10) -> GPT2Config:
@@ -128,7 +131,7 @@ class GPT2(nn.Module):
     def __init__(self, cfg: GPT2Config):
         super().__init__()
         if not isinstance(cfg, GPT2Config):
-            raise ValueError(f"cfg must be a GPT2Config, got {type(cfg).__name__}")
+            raise TypeError(f"cfg must be a GPT2Config, got {type(cfg).__name__}")
         self.cfg = cfg
         self.read_in = nn.Linear(cfg.token_size, cfg.n_embd, bias=cfg.bias)
         if cfg.n_positions:
@@ -144,6 +147,11 @@ class GPT2(nn.Module):
                 nn.init.normal_(p, mean=0.0, std=0.02)
             elif name.endswith("bias"):
                 nn.init.zeros_(p)
+
+    @property
+    def d(self) -> int:
+        """The task dimension d (tokens have 2d + 2 entries)."""
+        return self.cfg.d
 
     def num_params(self) -> int:
         """Number of trainable parameters."""
@@ -186,11 +194,8 @@ class GPT2(nn.Module):
 
     def estimate_tokens(self, w: torch.Tensor) -> torch.Tensor:
         """Tokens [0_d; 0; ŵ; 1] carrying estimates ``w`` of shape (..., d): shape (..., 2d+2)."""
-        b = Blocks(self.cfg.d)
-        t = w.new_zeros(*w.shape[:-1], b.size)
-        t[..., b.w] = w
-        t[..., b.one] = 1
-        return t
+        zeros, one = w.new_zeros(*w.shape[:-1], self.cfg.d + 1), w.new_ones(*w.shape[:-1], 1)
+        return torch.cat([zeros, w, one], dim=-1)
 
     def chain(self, examples: torch.Tensor, k: int, window: int | None = None, cache: bool = True) -> torch.Tensor:
         """The appended-token chain of thought from the example tokens: iterates (k+1, batch, d).
@@ -200,6 +205,8 @@ class GPT2(nn.Module):
         [x_i; y_i; 0_d; 0] of the prompt), ``window`` keeps the last ``window`` estimate tokens
         (None: all), ``cache=False`` re-runs the whole sequence at every step.
         """
+        param = self.read_in.weight
+        examples = examples.to(param.device, param.dtype)
         w = examples.new_zeros(examples.shape[0], self.cfg.d)
         iterates, tokens = [w], [self.estimate_tokens(w)]
         past = None
@@ -219,9 +226,8 @@ class GPT2(nn.Module):
 
     def predict(self, X: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """ŵ for the prompts (X, y): the read-out at the last token, shape (batch, d)."""
-        _, d, _ = prompts(X, y)
-        if d != self.cfg.d:
-            raise ValueError(f"X has dimension d = {d} but the model was built for d = {self.cfg.d}")
-        dev = self.read_in.weight.device
-        tokens = embed(X, y).transpose(1, 2).to(dev)
+        tokens = embed(X, y).transpose(1, 2)  # checks the prompts' shapes
+        if tokens.shape[2] != self.cfg.token_size:
+            raise ValueError(f"X has dimension d = {X.shape[1]} but the model was built for d = {self.cfg.d}")
+        tokens = tokens.to(self.read_in.weight.device)
         return self.forward(tokens)[:, -1]
