@@ -316,6 +316,27 @@ def test_chain_length_curriculum():
     assert not torch.equal(a.read_in.weight, b.read_in.weight)
 
 
+def test_learning_rate_warms_up_then_decays_to_a_tenth():
+    """The schedule of :func:`gpt2.train`: linear warm-up to the peak, then a cosine to lr/10."""
+    from ttsbook.gpt2.training import _lr_factor
+
+    factors = [_lr_factor(t, warmup=4, steps=20) for t in range(21)]
+    assert factors[:5] == [0.25, 0.5, 0.75, 1.0, 1.0]
+    assert factors[12] == pytest.approx(0.55) and factors[20] == pytest.approx(0.1)
+    assert all(np.diff(factors[4:]) < 0)
+    assert _lr_factor(0, warmup=0, steps=1) == 1.0
+
+
+def test_chain_lengths_follow_the_curriculum_then_k_train():
+    from ttsbook.gpt2.training import _chain_lengths
+
+    assert _chain_lengths(6, 3, 8, 2, False, seed=0) == [8, 8, 3, 3, 3, 3]
+    assert _chain_lengths(3, 0, 0, 0, False, seed=0) == [0, 0, 0]
+    drawn = _chain_lengths(200, 4, 8, 2, True, seed=0)
+    assert drawn[:2] == [8, 8] and set(drawn[2:]) == {1, 2, 3, 4}
+    assert drawn == _chain_lengths(200, 4, 8, 2, True, seed=0) != _chain_lengths(200, 4, 8, 2, True, seed=1)
+
+
 def test_entry_point_reproduces_a_chain_trained_checkpoint(tmp_path):
     args = [
         "train",

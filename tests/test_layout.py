@@ -29,6 +29,8 @@ ORDER = [
     "gpt2",
     "gpt2.__main__",
     "_interactive",
+    "_tables",
+    "_figure_layout",
     "plots",
     "claims",
 ]

@@ -148,16 +148,20 @@ def test_errors_at_picks_each_k_in_order_with_columns_in_order():
 
 
 @pytest.mark.parametrize(
-    "columns, ks, match",
+    "columns, ks, error, match",
     [
-        ({"a": [1.0, 0.5]}, [2], r"ks must be at most K = 1"),
-        ({"a": [1.0, 0.5], "b": [1.0]}, [0], r"columns must all have the same length"),
-        ({}, [0], r"columns must be a non-empty dict"),
-        ({"a": [1.0, 0.5]}, [-1], r"ks must be >= 0"),
+        ({"a": [1.0, 0.5]}, [2], ValueError, r"ks must be at most K = 1"),
+        ({"a": [1.0, 0.5], "b": [1.0]}, [0], ValueError, r"columns must all have the same length"),
+        ({}, [0], ValueError, r"columns must be a non-empty dict"),
+        ([[1.0, 0.5]], [0], TypeError, r"columns must be a non-empty dict"),
+        ({"a": [1.0, 0.5]}, [-1], ValueError, r"ks must be >= 0"),
+        ({"a": [[1.0, 0.5]]}, [0], ValueError, r"columns must be non-empty 1-d arrays"),
+        ({"a": []}, [0], ValueError, r"columns must be non-empty 1-d arrays"),
+        ({"a": ["x", "y"]}, [0], TypeError, r"columns must map curve names to arrays of real numbers"),
     ],
 )
-def test_errors_at_refuses_what_it_cannot_show(columns, ks, match):
-    with pytest.raises(ValueError, match=match):
+def test_errors_at_refuses_what_it_cannot_show(columns, ks, error, match):
+    with pytest.raises(error, match=match):
         plots.errors_at(columns, ks)
 
 
@@ -192,16 +196,16 @@ def test_table_number_names_a_diverged_error():
 
 
 @pytest.mark.parametrize(
-    "kwargs, match",
+    "kwargs, error, match",
     [
-        (dict(value=1.0, digits=0), r"\bdigits"),
-        (dict(value=1.0, digits=2.5), r"\bdigits"),
-        (dict(value=[1.0]), r"\bvalue"),
-        (dict(value=1.0, infinite=None), r"\binfinite"),
+        (dict(value=1.0, digits=0), ValueError, r"\bdigits"),
+        (dict(value=1.0, digits=2.5), TypeError, r"\bdigits"),
+        (dict(value=[1.0]), TypeError, r"\bvalue"),
+        (dict(value=1.0, infinite=None), TypeError, r"\binfinite"),
     ],
 )
-def test_table_number_refuses_bad_arguments(kwargs, match):
-    with pytest.raises(ValueError, match=match):
+def test_table_number_refuses_bad_arguments(kwargs, error, match):
+    with pytest.raises(error, match=match):
         plots.table_number(**kwargs)
 
 
@@ -246,19 +250,21 @@ def test_paper_table_id_names_the_table_not_its_numbers():
 
 
 @pytest.mark.parametrize(
-    "args, kwargs, match",
+    "args, kwargs, error, match",
     [
-        (([1, 2],), {}, r"\bframe"),
-        ((None,), {}, r"\bframe"),
-        (("frame",), dict(formats={"missing": 2}), r"\bformats"),
-        (("frame",), dict(formats={"a": 0}), r"formats\['a'\]"),
-        (("frame",), dict(digits=0), r"\bdigits"),
-        (("frame",), dict(infinite=3), r"\binfinite"),
+        (([1, 2],), {}, TypeError, r"\bframe"),
+        ((None,), {}, TypeError, r"\bframe"),
+        (("frame",), dict(formats=[2]), TypeError, r"\bformats"),
+        (("frame",), dict(formats={"missing": 2}), ValueError, r"\bformats"),
+        (("frame",), dict(formats={"a": 0}), ValueError, r"formats\['a'\]"),
+        (("frame",), dict(digits=0), ValueError, r"\bdigits"),
+        (("frame",), dict(infinite=3), TypeError, r"\binfinite"),
     ],
 )
-def test_paper_table_refuses_bad_arguments(args, kwargs, match):
+def test_paper_table_refuses_bad_arguments(args, kwargs, error, match):
+    """A value of the wrong type raises TypeError, a value out of range ValueError."""
     import pandas as pd
 
     args = tuple(pd.DataFrame({"a": [1.0]}) if a == "frame" else a for a in args)
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises(error, match=match):
         plots.paper_table(*args, **kwargs)

@@ -1,7 +1,10 @@
 """Training, checkpoint I/O and the command line of the GPT-2-style model (:mod:`ttsbook.gpt2.model`).
 
-Training (:func:`train`) is a plain loop: Adam on fresh prompts every step, loss
-½ mean ‖ŵ − w‖², linear warm-up then cosine decay. ``python -m ttsbook.gpt2 train --help``
+Training (:func:`train`) is a plain loop: AdamW on fresh prompts every step, loss
+½ mean ‖ŵ − w‖². Its parts are named as a reader follows them: the schedule (``_lr_factor``: linear
+warm-up then cosine decay; ``_chain_lengths``: the chain length K of every step), one step (``_loss``
+of a batch, from the empty slot or the unrolled chain, then ``_descend``), the stop when the loss is
+not finite (``_stop_if_diverged``) and the loss curve (``_LossLog``). ``python -m ttsbook.gpt2 train --help``
 (:func:`main`) writes a checkpoint that :func:`load` reads with ``torch.load(weights_only=True)``.
 The book's trained models ship inside the package (``ttsbook/checkpoints/``): :func:`checkpoint`
 finds one by name with :mod:`importlib.resources`, wherever the package is installed.
@@ -10,6 +13,7 @@ finds one by name with :mod:`importlib.resources`, wherever the package is insta
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib.resources
 import math
 import numbers
@@ -50,6 +54,8 @@ class GPT2History:
 
 
 def _device(device: str) -> torch.device:
+    if not isinstance(device, str):
+        raise TypeError(f"device must be 'cpu', 'cuda', 'cuda:N' or 'auto', got {type(device).__name__}")
     if device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     if device not in ("cpu", "cuda") and not str(device).startswith("cuda:"):
@@ -146,49 +152,28 @@ def train(
         (a ``RuntimeError``) as soon as the training loss is not finite.
     """
     if not isinstance(cfg, GPT2Config):
-        raise ValueError(f"cfg must be a GPT2Config, got {type(cfg).__name__}")
+        raise TypeError(f"cfg must be a GPT2Config, got {type(cfg).__name__}")
     Lambda = as_covariance("Lambda", Lambda, cfg.d)
     n = positive_int("n", n)
     steps = positive_int("steps", steps)
     batch = positive_int("batch", batch)
     lr = positive_float("lr", lr)
     warmup = nonnegative_int("warmup", warmup)
-    if (
-        isinstance(weight_decay, bool)
-        or not isinstance(weight_decay, numbers.Real)
-        or not 0 <= weight_decay < float("inf")
-    ):
+    if isinstance(weight_decay, bool) or not isinstance(weight_decay, numbers.Real):
+        raise TypeError(f"weight_decay must be a float >= 0, got {type(weight_decay).__name__}")
+    if not 0 <= weight_decay < float("inf"):
         raise ValueError(f"weight_decay must be a float >= 0, got {weight_decay!r}")
     seed = nonnegative_int("seed", seed)
     record_every = positive_int("record_every", record_every)
-    k_train = nonnegative_int("k_train", k_train)
-    k_pretrain = nonnegative_int("k_pretrain", k_pretrain)
-    pretrain_steps = nonnegative_int("pretrain_steps", pretrain_steps)
-    if pretrain_steps > steps:
-        raise ValueError(f"pretrain_steps must be at most steps = {steps}, got {pretrain_steps}")
-    if not isinstance(k_random, bool):
-        raise TypeError(f"k_random must be a bool, got {type(k_random).__name__}")
-    if k_random and k_train == 0:
-        raise ValueError("k_random draws chain lengths from 1, …, k_train: k_train must be >= 1, got 0")
-    if (k_pretrain == 0) != (pretrain_steps == 0):
-        raise ValueError(
-            f"k_pretrain and pretrain_steps must both be 0 or both be >= 1, "
-            f"got k_pretrain={k_pretrain}, pretrain_steps={pretrain_steps}"
-        )
+    k_train, k_pretrain, pretrain_steps = _check_chain_lengths(steps, k_train, k_pretrain, pretrain_steps, k_random)
     dev = _device(device)
+
     torch.manual_seed(seed)
     model = GPT2(cfg).to(dev)
-    gen = tasks.make_generator(seed)
-    lengths = np.random.default_rng([seed, 1])  # the chain lengths of k_random, apart from the prompts
+    prompt_stream = tasks.make_generator(seed)
+    chain_lengths = _chain_lengths(steps, k_train, k_pretrain, pretrain_steps, k_random, seed)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
-
-    def lr_at(t: int) -> float:
-        if t < warmup:
-            return (t + 1) / warmup
-        progress_frac = (t - warmup) / max(1, steps - warmup)
-        return 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress_frac))
-
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_at)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, functools.partial(_lr_factor, warmup=warmup, steps=steps))
     history = GPT2History(
         settings=dict(
             n=n,
@@ -205,42 +190,112 @@ def train(
             Lambda=_as_list(Lambda),
         )
     )
-    model.train()
-    running, count = 0.0, 0
     bar = tqdm(
         range(steps),
         desc=f"GPT2 L={cfg.n_layer} H={cfg.n_head} C={cfg.n_embd} n={n}",
         disable=not progress,
         mininterval=2.0,
     )
+    log = _LossLog(history, record_every, steps, bar)
+    model.train()
     for step in bar:
-        X, y, w = tasks.sample_prompts(Lambda, n, batch, seed=gen)
-        K = k_pretrain if step < pretrain_steps else k_train
-        if k_random and step >= pretrain_steps:
-            K = int(lengths.integers(1, k_train + 1))
-        if K == 0:
-            w_hat = model.predict(X.to(dev), y.to(dev))
-            loss = 0.5 * (w_hat - w.to(dev)).pow(2).sum(dim=1).mean()
-        else:
-            loss = _chain_loss(model, X.to(dev), y.to(dev), w.to(dev), K)
+        X, y, w = (t.to(dev) for t in tasks.sample_prompts(Lambda, n, batch, seed=prompt_stream))
+        loss = _loss(model, X, y, w, chain_lengths[step])
         value = loss.item()
-        if not math.isfinite(value):
-            raise TrainingDiverged(
-                f"the GPT-2 training loss is {value} at step {step} with peak lr = {lr:g}: "
-                "use a smaller lr (or a longer warm-up)"
-            )
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        sched.step()
-        running += value
-        count += 1
-        if (step + 1) % record_every == 0 or step + 1 == steps:
-            history.steps.append(step + 1)
-            history.loss.append(running / count)
-            bar.set_postfix(loss=f"{running / count:.4f}")
-            running, count = 0.0, 0
+        _stop_if_diverged(value, step, lr)
+        _descend(opt, sched, loss)
+        log.add(step, value)
     return model.to("cpu").eval(), history
+
+
+def _check_chain_lengths(steps: int, k_train, k_pretrain, pretrain_steps, k_random) -> tuple[int, int, int]:
+    """``k_train``, ``k_pretrain`` and ``pretrain_steps`` checked against each other and ``steps``."""
+    k_train = nonnegative_int("k_train", k_train)
+    k_pretrain = nonnegative_int("k_pretrain", k_pretrain)
+    pretrain_steps = nonnegative_int("pretrain_steps", pretrain_steps)
+    if pretrain_steps > steps:
+        raise ValueError(f"pretrain_steps must be at most steps = {steps}, got {pretrain_steps}")
+    if not isinstance(k_random, bool):
+        raise TypeError(f"k_random must be a bool, got {type(k_random).__name__}")
+    if k_random and k_train == 0:
+        raise ValueError("k_random draws chain lengths from 1, …, k_train: k_train must be >= 1, got 0")
+    if (k_pretrain == 0) != (pretrain_steps == 0):
+        raise ValueError(
+            f"k_pretrain and pretrain_steps must both be 0 or both be >= 1, "
+            f"got k_pretrain={k_pretrain}, pretrain_steps={pretrain_steps}"
+        )
+    return k_train, k_pretrain, pretrain_steps
+
+
+def _lr_factor(t: int, warmup: int, steps: int) -> float:
+    """The learning rate of step ``t`` as a fraction of the peak: a linear warm-up to 1 over the first
+    ``warmup`` steps, then a cosine decay from 1 at the end of the warm-up to 0.1 at ``steps``."""
+    if t < warmup:
+        return (t + 1) / warmup
+    progress_frac = (t - warmup) / max(1, steps - warmup)
+    return 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress_frac))
+
+
+def _chain_lengths(steps: int, k_train: int, k_pretrain: int, pretrain_steps: int, k_random: bool, seed: int) -> list:
+    """The chain length K of every step: ``k_pretrain`` for the first ``pretrain_steps`` steps, then
+    ``k_train``; with ``k_random``, after the pretraining, a length drawn uniformly from 1, …,
+    ``k_train`` at every step, from a generator of its own (seeded ``[seed, 1]``), so that the
+    prompts stay those of the fixed-length run."""
+    draws = np.random.default_rng([seed, 1])
+    lengths = []
+    for step in range(steps):
+        if step < pretrain_steps:
+            lengths.append(k_pretrain)
+        elif k_random:
+            lengths.append(int(draws.integers(1, k_train + 1)))
+        else:
+            lengths.append(k_train)
+    return lengths
+
+
+def _loss(model: GPT2, X: torch.Tensor, y: torch.Tensor, w: torch.Tensor, K: int) -> torch.Tensor:
+    """The loss of one batch: ½ mean ‖ŵ_1 − w‖² of the one prediction from the empty estimate slot
+    (K = 0), or the chain's loss over K unrolled steps (:func:`_chain_loss`)."""
+    if K == 0:
+        return 0.5 * (model.predict(X, y) - w).pow(2).sum(dim=1).mean()
+    return _chain_loss(model, X, y, w, K)
+
+
+def _stop_if_diverged(value: float, step: int, lr: float) -> None:
+    """Raise :class:`~ttsbook.lsa.TrainingDiverged` when the loss of ``step`` is not finite: one
+    non-finite loss makes every later weight NaN."""
+    if not math.isfinite(value):
+        raise TrainingDiverged(
+            f"the GPT-2 training loss is {value} at step {step} with peak lr = {lr:g}: "
+            "use a smaller lr (or a longer warm-up)"
+        )
+
+
+def _descend(opt: torch.optim.Optimizer, sched: torch.optim.lr_scheduler.LRScheduler, loss: torch.Tensor) -> None:
+    """One AdamW step on the gradient of ``loss``, then the learning rate of the next step."""
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    opt.step()
+    sched.step()
+
+
+class _LossLog:
+    """The history's loss curve: the mean mini-batch loss of every block of ``every`` steps (the
+    last block may be shorter), shown on the progress bar as it is recorded."""
+
+    def __init__(self, history: GPT2History, every: int, steps: int, bar) -> None:
+        self.history, self.every, self.steps, self.bar = history, every, steps, bar
+        self.total, self.count = 0.0, 0
+
+    def add(self, step: int, value: float) -> None:
+        self.total += value
+        self.count += 1
+        if (step + 1) % self.every == 0 or step + 1 == self.steps:
+            mean = self.total / self.count
+            self.history.steps.append(step + 1)
+            self.history.loss.append(mean)
+            self.bar.set_postfix(loss=f"{mean:.4f}")
+            self.total, self.count = 0.0, 0
 
 
 def _as_list(Lambda: np.ndarray) -> list:
@@ -266,11 +321,11 @@ def save(path: str | Path, model: GPT2, history: GPT2History, extra: dict | None
     ``torch.load(weights_only=True)``. ``extra`` holds further plain metadata.
     """
     if not isinstance(model, GPT2):
-        raise ValueError(f"model must be a GPT2, got {type(model).__name__}")
+        raise TypeError(f"model must be a GPT2, got {type(model).__name__}")
     if not isinstance(history, GPT2History):
-        raise ValueError(f"history must be a GPT2History, got {type(history).__name__}")
+        raise TypeError(f"history must be a GPT2History, got {type(history).__name__}")
     if not isinstance(path, (str, Path)):
-        raise ValueError(f"path must be a file path, got {type(path).__name__}")
+        raise TypeError(f"path must be a file path, got {type(path).__name__}")
     torch.save(
         {
             "config": asdict(model.cfg),
@@ -294,7 +349,9 @@ def load(path: str | Path) -> tuple[GPT2, dict]:
         ``config``, ``history`` (steps, loss), ``settings`` (n, steps, batch, lr, …, Lambda)
         and ``extra``.
     """
-    if not isinstance(path, (str, Path)) or not Path(path).is_file():
+    if not isinstance(path, (str, Path)):
+        raise TypeError(f"path must name an existing checkpoint file, got {type(path).__name__}")
+    if not Path(path).is_file():
         raise ValueError(f"path must name an existing checkpoint file, got {path!r}")
     ckpt = torch.load(path, map_location="cpu", weights_only=True)
     if not isinstance(ckpt, dict) or "config" not in ckpt or "state_dict" not in ckpt:
@@ -324,7 +381,9 @@ def checkpoint(name: str) -> Path:
     pathlib.Path
         An existing file.
     """
-    if not isinstance(name, str) or not name or "/" in name or "\\" in name:
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a checkpoint name such as 'gpt2_n20', got {type(name).__name__}")
+    if not name or "/" in name or "\\" in name:
         raise ValueError(f"name must be a checkpoint name such as 'gpt2_n20', got {name!r}")
     folder = importlib.resources.files("ttsbook") / CHECKPOINTS
     stem = name.removesuffix(".pt")
@@ -406,7 +465,9 @@ def book_name(n: int = 30, k_train: int = 3, seed: int = 0, spectrum: str = "ske
     """
     positive_int("n", n)
     nonnegative_int("k_train", k_train)
-    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        raise TypeError(f"seed must be a non-negative integer, got {type(seed).__name__} {seed!r}")
+    if seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
     unknown = set(settings) - set(_OPTIONAL)
     if unknown:
