@@ -75,7 +75,6 @@ def test_cot_error_limit_reports_divergence_as_inf():
         (lambda: theory.gamma(np.array([[1.0, 2.0], [0.0, 1.0]]), 3), "Lambda"),
         (lambda: theory.gamma(np.diag([1.0, -1.0]), 3), "Lambda"),
         (lambda: theory.gamma(np.eye(2), 0), "n"),
-        (lambda: theory.gamma(np.eye(2), 2.5), "n"),
         (lambda: theory.hardness(np.array([[np.nan, 0], [0, 1]])), "Lambda"),
         (lambda: theory.direct_error(np.eye(2), np.eye(3), 5), "Sigma"),
         (lambda: theory.direct_error(np.eye(2), np.eye(2), 0), "m"),
@@ -92,6 +91,11 @@ def test_cot_error_limit_reports_divergence_as_inf():
 def test_bad_input_raises_naming_argument(call, name):
     with pytest.raises(ValueError, match=name):
         call()
+
+
+def test_a_wrong_type_raises_type_error_naming_argument():
+    with pytest.raises(TypeError, match=r"\bn must be an integer"):
+        theory.gamma(np.eye(2), 2.5)
 
 
 # ----------------------------------------------------------------------------- joint eigenbasis
@@ -163,3 +167,15 @@ def test_stable_step_size_of_a_mixture():
     Ls, ns, pi = [tasks.skewed(4), tasks.rotate(tasks.isotropic(4) * 2, seed=1)], [3, 9], [0.25, 0.75]
     M = sum(p * theory.second_moment(L, n) for p, L, n in zip(pi, Ls, ns, strict=True))
     assert theory.stable_step_size(Ls, ns, c=2.0, weights=pi) == pytest.approx(2 / (4 * np.linalg.eigvalsh(M)[-1]))
+
+
+def test_condition_number_of_the_training_curvature():
+    """For diagonal Λ the curvature E[S²] = (1 + 1/n) Λ² + tr(Λ) Λ / n is diagonal: κ is the ratio
+    of its largest to smallest entry; for Λ ∝ I it is 1."""
+    lam, n = np.array([2.0, 1.0, 0.25]), 7
+    mu = (1 + 1 / n) * lam**2 + lam.sum() * lam / n
+    assert theory.condition_number(np.diag(lam), n) == pytest.approx(mu.max() / mu.min(), rel=1e-12)
+    assert theory.condition_number(3.0 * np.eye(4), 5) == pytest.approx(1.0, rel=1e-12)
+    mixed = theory.condition_number([np.diag(lam), np.eye(3)], [n, 4], [0.5, 0.5])
+    mu_mix = 0.5 * mu + 0.5 * (1 + 1 / 4 + 3 / 4) * np.ones(3)
+    assert mixed == pytest.approx(mu_mix.max() / mu_mix.min(), rel=1e-12)

@@ -1,8 +1,13 @@
-"""Statistics of chains of thought over test prompts and training seeds (chapter 9, :doc:`/book/09_controls`).
+"""Statistics of chains of thought over test prompts and training seeds.
 
-A chain's errors are kept per prompt and per coordinate, ``(k+1, B, d)``: the squared error of
-each coordinate of ŵ_k (:func:`direction_errors`). Everything else is computed from them, the
-same way for the LSA and for the transformer, with the mean or the median over prompts:
+Every chapter averages errors over test prompts: :func:`mean_and_sem` gives the Monte Carlo
+mean with its standard error, :func:`median_and_interval` the median with a distribution-free
+interval (CoT errors are heavy-tailed).
+
+Chapter 9 (:doc:`/book/09_controls`) compares chains across models and data. A chain's errors
+are kept per prompt and per coordinate, ``(k+1, B, d)``: the squared error of each coordinate
+of ŵ_k (:func:`direction_errors`). Everything else is computed from them, the same way for the
+LSA and for the transformer, with the mean or the median over prompts:
 
 * :func:`curve` — the error curve over k (along all coordinates or a set of them);
 * :func:`k_star` and :func:`rise` — where a curve is smallest, and by what factor it rises from
@@ -20,15 +25,76 @@ from collections.abc import Callable, Mapping
 import numpy as np
 import torch
 
-from ._checks import float_tensor, nonnegative_int, positive_int
+from ._checks import finite_float, float_tensor, nonnegative_int, positive_int
 from ._checks import seed as check_seed
 from .cot import rollout
 
-__all__ = ["direction_errors", "curve", "k_star", "rise", "interaction", "bootstrap", "STATISTICS"]
+__all__ = [
+    "mean_and_sem",
+    "median_and_interval",
+    "direction_errors",
+    "curve",
+    "k_star",
+    "rise",
+    "interaction",
+    "bootstrap",
+    "STATISTICS",
+]
 
 #: The statistics over test prompts that :func:`curve` computes: the mean and the median.
 STATISTICS = ("mean", "median")
 SCALES = ("log", "absolute")  # the scales of :func:`rise` and :func:`interaction`
+
+
+def _per_prompt(per_prompt, axis: int) -> tuple[np.ndarray, int, int]:
+    """Errors as float64 with one prompt per entry along ``axis``: (array, axis, number of prompts)."""
+    arr = np.asarray(per_prompt, dtype=np.float64)
+    if arr.ndim == 0:
+        raise ValueError("per_prompt must have at least one axis of prompts")
+    axis = int(axis)
+    if not -arr.ndim <= axis < arr.ndim:
+        raise ValueError(f"axis must be in [{-arr.ndim}, {arr.ndim - 1}] for per_prompt of shape {arr.shape}")
+    if np.any(np.isnan(arr)):
+        raise ValueError("per_prompt has nan entries (report a diverged chain as inf)")
+    return arr, axis, arr.shape[axis]
+
+
+def mean_and_sem(per_prompt, axis: int = -1) -> tuple[np.ndarray, np.ndarray]:
+    """Monte Carlo mean over prompts and its standard error s/√B (s with ddof = 1), in float64.
+
+    ``per_prompt`` holds one error per prompt along ``axis`` (for example the (k+1, batch) output
+    of :func:`squared_error` with ``per_prompt=True``); at least two prompts are needed for a
+    standard error. An infinite error (a diverged chain) makes the mean and its error inf.
+    """
+    arr, axis, batch = _per_prompt(per_prompt, axis)
+    if batch < 2:
+        raise ValueError(f"per_prompt must hold at least two prompts along axis {axis}, got {batch}")
+    mean = arr.mean(axis=axis)
+    with np.errstate(invalid="ignore"):
+        sem = arr.std(axis=axis, ddof=1) / np.sqrt(batch)
+    return mean, np.where(np.isfinite(mean), sem, np.inf)
+
+
+def median_and_interval(per_prompt, axis: int = -1, z: float = 1.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Median over prompts with a distribution-free interval from order statistics, in float64.
+
+    For B prompts, the number of errors below the true median is Binomial(B, ½); the sorted
+    errors at ranks B/2 ∓ z√B/2 (rounded outwards) bracket it with the normal approximation's
+    coverage for ``z`` (z = 1: about 68 %, the analogue of ± one standard error). It needs no
+    assumption on the errors' distribution, which for CoT errors is heavy-tailed, and an
+    infinite error (a diverged chain) is just the largest. Returns (median, low, high), each
+    with ``axis`` removed.
+    """
+    arr, axis, batch = _per_prompt(per_prompt, axis)
+    z = finite_float("z", z)
+    if z <= 0:
+        raise ValueError(f"z must be > 0, got {z!r}")
+    half = z * np.sqrt(batch) / 2
+    lo, hi = int(np.floor(batch / 2 - half)), int(np.ceil(batch / 2 + half)) - 1
+    if lo < 0 or hi > batch - 1:
+        raise ValueError(f"per_prompt must hold more prompts along axis {axis} for z = {z}: got {batch}")
+    ordered = np.sort(arr, axis=axis)
+    return (np.median(arr, axis=axis), np.take(ordered, lo, axis=axis), np.take(ordered, hi, axis=axis))
 
 
 def direction_errors(model, X: torch.Tensor, y: torch.Tensor, w: torch.Tensor, k: int, window=None) -> np.ndarray:

@@ -41,6 +41,7 @@ __all__ = [
     "cot_error_limit",
     "cot_error_limit_per_skill",
     "skill_ratios",
+    "condition_number",
     "overthinking_skills",
     "power_norms",
     "best_cot_steps",
@@ -555,3 +556,15 @@ def stable_step_size(Lambda, n, c: float = 1.0, weights=None) -> float:
     c = positive_float("c", c)
     _, Mbar = _moments(*tasks.training_tasks(Lambda, n, weights))  # checked there
     return float(2.0 / (c**2 * np.linalg.eigvalsh(Mbar)[-1]))
+
+
+def condition_number(Lambda, n, weights=None) -> float:
+    """κ = μ_max/μ_min of the curvature M̄_π of the training loss (E[S²] = ΓΛ for one task).
+
+    At half the stable step (:func:`stable_step_size`) gradient descent shrinks the slowest
+    direction of the loss by 1 − 1/κ a step, so the steps a training budget needs grow with κ
+    (chapter 2, :doc:`/book/02_training`). Arguments as in :func:`stable_step_size`.
+    """
+    _, Mbar = _moments(*tasks.training_tasks(Lambda, n, weights))  # checked there
+    mu = np.linalg.eigvalsh(Mbar)
+    return float(mu[-1] / mu[0])
