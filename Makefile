@@ -59,13 +59,14 @@ chromium:
 	fi
 
 ## pdf: the whole book as one PDF, _build/pdf/ttsbook.pdf (also _build/html/ttsbook.pdf, which the
-## introduction links), printed page by page from the built HTML by headless Chromium
+## introduction links), printed page by page from the built HTML by headless Chromium behind a title
+## page, with a bookmark per page and per section (tools/book_pdf.py)
 PDF := _build/pdf/ttsbook.pdf
 .PHONY: pdf
 pdf: $(PDF)
 
-$(PDF): $(BOOK_STAMP) book/_ext/book_pdf.py | chromium
-	CHROMIUM="$(CHROMIUM)" $(BIN)/python book/_ext/book_pdf.py
+$(PDF): $(BOOK_STAMP) tools/book_pdf.py | chromium
+	CHROMIUM="$(CHROMIUM)" $(BIN)/python tools/book_pdf.py
 
 ## test: the lint checks, the book and its PDF built if needed and the book's links checked (the
 ## introduction links the PDF), then, side by side, the unit tests with the browser and PDF tests,
@@ -79,15 +80,15 @@ test: $(STAMP) chromium
 	@# The tests (unit, browser, PDF) and the Colab-like run side by side, a core each; the
 	@# Colab-like run's output is printed after the tests', and either failing fails make test.
 	mkdir -p _build; \
-	$(BIN)/python tests/colab.py both $(PYTEST_CI) > _build/colab.log 2>&1 & colab=$$!; \
+	$(BIN)/python tools/colab.py both $(PYTEST_CI) > _build/colab.log 2>&1 & colab=$$!; \
 	CHROMIUM="$(CHROMIUM)" $(BIN)/python -m pytest $(PYTEST_CI); tests=$$?; \
 	wait $$colab; colab_status=$$?; \
-	echo "--- the Colab-like and Binder run (tests/colab.py both) ---"; cat _build/colab.log; \
+	echo "--- the Colab-like and Binder run (tools/colab.py both) ---"; cat _build/colab.log; \
 	echo "make test: pytest exit $$tests, Colab-like run exit $$colab_status"; \
 	[ $$tests -eq 0 ] && [ $$colab_status -eq 0 ]
 
 ## lint: the checks of .pre-commit-config.yaml, without pre-commit: ruff's linter and formatter
-## (check only) on the package, tests, benchmarks, book/_ext and the chapters' code cells (through
+## (check only) on the package, tests, tools, benchmarks, book/_ext and the chapters' code cells (through
 ## their synced .ipynb), each chapter's .ipynb in sync with its .md, actionlint on the workflows,
 ## and no trailing whitespace, missing final newline or file over $(MAX_FILE_KB) KB among the
 ## tracked files ($(MAX_CHECKPOINT_KB) KB for a checkpoint: Garg et al.'s "small" size takes 4.7 MB).
@@ -113,7 +114,7 @@ lint: $(STAMP)
 	git ls-files -z '*.yml' '*.yaml' | xargs -0 $(BIN)/check-yaml
 	git ls-files -z '*.toml' | xargs -0 $(BIN)/check-toml
 
-## format: ruff's safe fixes (import order, unused imports, ...) and formatter on the package, tests,
+## format: ruff's safe fixes (import order, unused imports, ...) and formatter on the package, tests, tools,
 ## benchmarks and book/_ext; on the chapters through jupytext, so that book/*.md stays the source,
 ## then their .ipynb re-synced (code only: the outputs are kept)
 CHAPTER_SOURCES := book/intro.md $(wildcard book/[0-9]*.md)
@@ -147,22 +148,22 @@ unit: $(STAMP)
 chapters: $(STAMP)
 	$(BIN)/python -m pytest --nbval book/
 
-## cross-cpu: every chapter under nbval as other CPUs run it (tests/cross_cpu.py): the machine's own
+## cross-cpu: every chapter under nbval as other CPUs run it (tools/cross_cpu.py): the machine's own
 ## kernels, AVX2-only, AVX-only and a no-SIMD baseline, each with torch on 1 and 2 threads; e.g.
 ## `make cross-cpu CROSS_CPU_ARGS="--settings avx2 --threads 2"`, `CROSS_CPU_ARGS=--colab` for the
 ## Colab-like run, `CROSS_CPU_ARGS="--shift-seed 1"` to see every chapter fail with its seeds shifted
 CROSS_CPU_ARGS ?=
 cross-cpu: $(STAMP)
-	$(BIN)/python tests/cross_cpu.py $(CROSS_CPU_ARGS)
+	$(BIN)/python tools/cross_cpu.py $(CROSS_CPU_ARGS)
 
 ## colab: every chapter alone in a fresh Colab-like environment (`make colab NOTEBOOKS_IPYNB=book/01_setup.ipynb`)
 NOTEBOOKS_IPYNB ?=
 colab: $(STAMP)
-	$(BIN)/python tests/colab.py colab $(NOTEBOOKS_IPYNB)
+	$(BIN)/python tools/colab.py colab $(NOTEBOOKS_IPYNB)
 
 ## binder: environment.yml's pip section in a fresh environment: every chapter imports, chapter 1 runs
 binder: $(STAMP)
-	$(BIN)/python tests/colab.py binder
+	$(BIN)/python tools/colab.py binder
 
 ## notebooks: re-sync book/*.ipynb (what Colab opens and nbval checks) from book/*.md and execute
 ## them (the chapters and the introduction); `make notebooks NOTEBOOKS=book/03_cot.md` does one

@@ -1,4 +1,4 @@
-"""nbval's comparison of the chapters (``pytest --nbval book/``; ``tests/colab.py`` loads it too).
+"""nbval's comparison of the chapters (``pytest --nbval book/``; ``tools/colab.py`` loads it too).
 
 Every printed output is compared as text with the committed notebook: the chapters print each
 number to the digits it keeps on every CPU. The values glued into the prose (``ttsbook.glue``:

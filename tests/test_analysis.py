@@ -96,7 +96,7 @@ def test_bootstrap_resamples_prompts_alike_for_every_key():
     np.testing.assert_array_equal(means, again)
     with pytest.raises(ValueError, match="one B"):
         analysis.bootstrap(lambda r: 0, {"a": e, "b": e[:, :10]}, 5, 0)
-    with pytest.raises(ValueError, match="statistic must be a function"):
+    with pytest.raises(TypeError, match="statistic must be a function"):
         analysis.bootstrap(None, {"a": e}, 5, 0)
 
 

@@ -4,11 +4,12 @@ entry of book/references.bib cited somewhere and every citation in it."""
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 import pytest
 from pybtex.database import parse_file
+
+import by_path
 
 ROOT = Path(__file__).resolve().parents[1]
 BIB = parse_file(str(ROOT / "book" / "references.bib"))
@@ -55,13 +56,7 @@ def test_every_bibliography_entry_is_cited():
 
 @pytest.fixture
 def style():
-    sys.path.insert(0, str(ROOT / "book" / "_ext"))
-    try:
-        import bibliography_style  # noqa: PLC0415
-
-        yield bibliography_style
-    finally:
-        sys.path.remove(str(ROOT / "book" / "_ext"))
+    return by_path.load(ROOT / "book" / "_ext" / "bibliography_style.py")
 
 
 @pytest.mark.parametrize(

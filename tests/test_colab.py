@@ -1,4 +1,4 @@
-"""The pieces of the Colab-like and Binder runs (tests/colab.py), checked without building them.
+"""The pieces of the Colab-like and Binder runs (tools/colab.py), checked without building them.
 
 The runs themselves (``make colab``, ``make binder``, both in ``make test``) need a fresh
 virtual environment each; here: the torch pin and the version are written once, the kernel
@@ -21,6 +21,7 @@ import pytest
 from jupyter_client.kernelspec import KernelSpecManager
 
 import colab
+import makefile
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -28,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_torch_is_pinned_once_in_environment_yml():
     version = colab.torch_version()
     assert re.fullmatch(r"\d+\.\d+\.\d+", version), version
-    for path in ["Makefile", "pyproject.toml", "tests/colab.py", "README.md", ".ci/run"]:
+    for path in ["Makefile", "pyproject.toml", "tools/colab.py", "README.md", ".ci/run"]:
         text = (ROOT / path).read_text()
         assert "torch==" + version not in text and version not in text, f"{path} repeats the torch pin"
     import torch
@@ -127,11 +128,11 @@ def test_ci_runs_the_readme_test_command_which_fails_on_skips():
     command = next(line.split("#")[0].strip() for line in block.splitlines() if "test" in line)
     ci = [line for line in (ROOT / ".ci" / "run").read_text().splitlines() if line.strip() and not line.startswith("#")]
     assert ci[-1] == command == "make test"
-    makefile = (ROOT / "Makefile").read_text()
-    recipe = makefile.split("\ntest:", 1)[1].split("\n\n", 1)[0]
-    assert "pytest $(PYTEST_CI)" in recipe and "colab.py both $(PYTEST_CI)" in recipe
-    assert re.search(r"^PYTEST_CI := --no-skips", makefile, re.MULTILINE)
-    sudo = [line.strip() for line in makefile.splitlines() if "sudo" in line and not line.lstrip().startswith("#")]
+    recipe = makefile.commands("test")  # as make runs it, its variables expanded
+    assert re.search(r"/python -m pytest --no-skips\b", recipe), recipe
+    assert re.search(r"/python tools/colab\.py both --no-skips\b", recipe), recipe
+    text = (ROOT / "Makefile").read_text()
+    sudo = [line.strip() for line in text.splitlines() if "sudo" in line and not line.lstrip().startswith("#")]
     assert all(line.startswith("echo ") for line in sudo), f"the Makefile runs sudo: {sudo}"
 
 

@@ -1,4 +1,4 @@
-"""tests/cross_cpu.py (``make cross-cpu``) sets what it says: each setting's dispatch variables, the
+"""tools/cross_cpu.py (``make cross-cpu``) sets what it says: each setting's dispatch variables, the
 thread counts, and a start-up file that holds torch at the thread count whatever a chapter asks."""
 
 from __future__ import annotations

@@ -159,7 +159,7 @@ def test_adaptive_rollout_refuses_bad_input():
     model, X, y, w = _converging_setting()
     with pytest.raises(ValueError, match=r"\bk_max must be an integer >= 0"):
         cot.rollout_adaptive(model, X, y, -1)
-    with pytest.raises(ValueError, match=r"\bmodel must have a predict"):
+    with pytest.raises(TypeError, match=r"\bmodel must have a predict"):
         cot.rollout_adaptive(object(), X, y, 3)
     with pytest.raises(ValueError, match=r"\by must be a torch tensor of shape"):
         cot.rollout_adaptive(model, X, y[:, :-1], 3)

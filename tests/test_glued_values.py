@@ -17,14 +17,14 @@ from pathlib import Path
 
 import pytest
 
-from colab import book_outputs_plugin
+from by_path import load
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILT = ROOT / "_build" / "jupyter_execute" / "book"
 CHAPTERS = sorted(p.stem for p in (ROOT / "book").glob("*.ipynb"))
 
 
-book = book_outputs_plugin()  # book/conftest.py: how nbval compares glued values
+book = load(ROOT / "book" / "conftest.py", "book_conftest")  # how nbval compares glued values
 
 
 def glued_in(path: Path) -> dict:

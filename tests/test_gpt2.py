@@ -198,7 +198,7 @@ def test_bad_input_raises_value_error():
         cot.rollout_reprompt(model, X, y, -1)
     with pytest.raises(ValueError, match="d = 3"):
         model.predict(X[:, :3], y)
-    with pytest.raises(ValueError, match="model"):
+    with pytest.raises(TypeError, match="model"):
         cot.rollout_reprompt(object(), X, y, 1)
 
 

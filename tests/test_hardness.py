@@ -139,7 +139,10 @@ def test_cot_error_bound_hand_formula_and_isotropic_equality():
     L = tasks.power_law(d, 0.8)
     h = theory.hardness(L)
     np.testing.assert_allclose(theory.cot_error_bound(L, n, ks), d * (1 + n / (1 + h)) ** (-2.0 * ks), rtol=1e-12)
-    assert isinstance(theory.cot_error_bound(L, n, 3), float)
+    # A scalar k gives a Python float with the same value (k = 3 and 3.0 alike), to round-off.
+    for k in (3, 3.0):
+        bound = theory.cot_error_bound(L, n, k)
+        assert type(bound) is float and bound == pytest.approx(d * (1 + n / (1 + h)) ** -6.0, rel=1e-12, abs=0)
     # For Λ ∝ I every skill has tr Λ / λ_j = Hard(Λ) = d: the bound is the exact limit.
     iso = 2.5 * np.eye(d)
     np.testing.assert_allclose(

@@ -5,14 +5,15 @@ as numbers, tests/test_glued_values.py), so the check could have lost its teeth.
 is copied with ``book/conftest.py`` (what ``pytest --nbval book/`` loads) into a fresh folder and
 run under nbval twice: as committed, it passes; with every seed of its cell of changeable numbers
 shifted by one (as ``benchmarks/variants.py`` shifts them), cells fail with differing outputs.
-``python tests/cross_cpu.py --shift-seed 1`` runs the same check on every chapter.
+``python tools/cross_cpu.py --shift-seed 1`` runs the same check on every chapter.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from cross_cpu import _variants, nbval_alone, shifted_copy
+from by_path import load
+from cross_cpu import nbval_alone, shifted_copy
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,7 +31,7 @@ def test_the_shift_reaches_the_seed():
     import nbformat
 
     nb = nbformat.read(ROOT / "book" / "01_setup.ipynb", as_version=4)
-    variants = _variants()
+    variants = load(ROOT / "benchmarks" / "variants.py")
     cell = nb.cells[variants._cell_index(nb)].source
     shifted = variants.rewrite_cell(nb, 1)
     assert "seed = 0" in cell and "seed = (0) + 1" in shifted, shifted

@@ -23,7 +23,7 @@ def test_there_are_chapters():
 
 
 def test_the_executed_pages_are_the_chapters_and_the_introduction():
-    """`make notebooks`, tests/colab.py and nbval handle exactly these pages."""
+    """`make notebooks`, tools/colab.py and nbval handle exactly these pages."""
     assert sorted(CHAPTERS + [INTRO]) == EXECUTED
 
 

@@ -93,9 +93,19 @@ def test_checkpoint_finds_each_shipped_file(path):
     assert gpt2.checkpoint(path.name) == path
 
 
-@pytest.mark.parametrize("name", ["", "gpt2_n21", "../pyproject.toml", "checkpoints/gpt2_n20", 20, None])
-def test_checkpoint_refuses_what_is_not_a_shipped_name(name):
-    with pytest.raises(ValueError, match="name"):
+@pytest.mark.parametrize(
+    "name, error",
+    [
+        ("", ValueError),
+        ("gpt2_n21", ValueError),
+        ("../pyproject.toml", ValueError),
+        ("checkpoints/gpt2_n20", ValueError),
+        (20, TypeError),
+        (None, TypeError),
+    ],
+)
+def test_checkpoint_refuses_what_is_not_a_shipped_name(name, error):
+    with pytest.raises(error, match="name"):
         gpt2.checkpoint(name)
 
 

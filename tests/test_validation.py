@@ -1,9 +1,14 @@
-"""Every public callable of ttsbook refuses bad input with a ValueError that names the argument.
+"""Every public callable of ttsbook refuses bad input with an error that names the argument.
+
+A value of the wrong type (kinds ``type`` and ``dtype``: a float where an integer is needed, a
+string where a number is, a complex array, an object that is not a model) raises ``TypeError``, as
+NumPy and PyTorch raise it; a value of the right type that is out of range raises ``ValueError``.
 
 The test is a table: one row per (public callable, argument, bad-input kind) with the bad value
 and a regular expression the message must match. Each callable has one known-good call in
 ``GOOD``; a row replaces one argument of that call by a bad value, so a row fails only because
-of that argument (``test_good_calls_succeed`` proves the good calls pass).
+of that argument (``test_good_calls_succeed`` proves that the good calls pass, with each row's
+other arguments too, and return what they are annotated to return).
 
 Two meta-tests keep the table complete as the package grows:
 
@@ -25,6 +30,8 @@ import inspect
 import pkgutil
 import re
 import tempfile
+import types
+import typing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -100,6 +107,7 @@ GOOD: dict[str, dict[str, Any]] = {
     "theory.mixture_optimal_v": dict(Lambdas=[LAM, SIG], ns=[N, N], weights=[0.5, 0.5], c=1.0),
     "theory.mixture_optimal_loss": dict(Lambdas=[LAM, SIG], ns=[N, N], weights=[0.5, 0.5]),
     "theory.stable_step_size": dict(Lambda=LAM, n=N, c=1.0),
+    "theory.condition_number": dict(Lambda=LAM, n=N, weights=None),
     "selection.iteration_error": dict(A=np.linalg.inv(GAM), Sigma=SIG, k=2),
     "selection.qp_objective": dict(weights=[0.5, 0.5], Lambdas=[LAM, SIG], Sigma=SIG),
     "selection.cot_objective": dict(weights=[0.5, 0.5], Lambdas=[LAM, SIG], ns=[N, N], Sigma=SIG, k=2),
@@ -161,8 +169,8 @@ GOOD: dict[str, dict[str, Any]] = {
     "cot.pseudo_newton": dict(Gamma=GAM, X=X, y=Y, k=2),
     "cot.closed_form": dict(Gamma=GAM, X=X, w=W, k=2),
     "cot.squared_error": dict(iterates=ITER, w=W),
-    "cot.mean_and_sem": dict(per_prompt=np.ones((3, 4)), axis=-1),
-    "cot.median_and_interval": dict(per_prompt=np.ones((3, 40)), axis=-1, z=1.0),
+    "analysis.mean_and_sem": dict(per_prompt=np.ones((3, 4)), axis=-1),
+    "analysis.median_and_interval": dict(per_prompt=np.ones((3, 40)), axis=-1, z=1.0),
     "cot.steps_to_reach": dict(errors=ERR, target=0.3, interpolate=False),
     "plots.palette": dict(n=3, name="viridis"),
     "plots.error_vs_k": dict(ax=AX, errors=ERR, label="run", theory=ERR, bound=ERR, ks=np.arange(3)),
@@ -182,7 +190,7 @@ GOOD: dict[str, dict[str, Any]] = {
         verdict="reproduced",
         figure="fig-a",
         check="t",
-        regime=None,
+        regime="d >= 2",
         source="Theorem 1",
         kind="paper",
     ),
@@ -190,6 +198,7 @@ GOOD: dict[str, dict[str, Any]] = {
     "claims.collect": dict(paths=[CLAIM_SOURCE]),
     "claims.table": dict(claims=[CLAIM_COLLECTED], kind="paper"),
     "claims.page": dict(claims=[CLAIM_COLLECTED]),
+    "claims.overview": dict(claims=[CLAIM_COLLECTED]),
     "claims.counts": dict(claims=[CLAIM]),
     "claims.summary": dict(claims=[CLAIM]),
     "plots.subplots": dict(nrows=1, ncols=2, height=3.0),
@@ -256,19 +265,29 @@ def call(func: str, **override):
 
 
 # ----------------------------------------------------------------------------- the table
+#: Kinds of bad input that are values of the wrong type, refused with TypeError; every other kind
+#: is a value of the right type out of its range, refused with ValueError.
+TYPE_KINDS = {"type", "dtype", "bool"}
+
+
 @dataclass(frozen=True)
 class Row:
     func: str  # the callable, as in GOOD
     arg: str  # the argument the message must name
     kind: str  # the kind of bad input (see REQUIRED)
     bad: Any  # the bad value put in place of ``key``
-    match: str  # regular expression the ValueError message must match
+    match: str  # regular expression the error message must match
     key: str = ""  # the keyword that receives ``bad`` (default: ``arg``)
     context: dict | None = None  # other arguments changed from GOOD for this row (valid ones)
+    error: type[Exception] | None = None  # the error raised (default: by kind, see TYPE_KINDS)
 
     @property
     def id(self) -> str:
         return f"{self.func}:{self.arg}:{self.kind}"
+
+    @property
+    def expected(self) -> type[Exception]:
+        return self.error or (TypeError if self.kind in TYPE_KINDS else ValueError)
 
 
 ASYMMETRIC = np.array([[1.0, 0.5, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
@@ -288,18 +307,20 @@ def covariance_rows(func: str, arg: str) -> list[Row]:
 
 
 def count_rows(func: str, arg: str) -> list[Row]:
-    """An integer argument that must be >= 1: zero, and a non-integer."""
+    """An integer argument that must be >= 1: zero, a non-integer and a bool (not a count)."""
     return [
         Row(func, arg, "<1", 0, rf"\b{arg} must be an integer >= 1"),
         Row(func, arg, "dtype", 2.5, rf"\b{arg} must be an integer"),
+        Row(func, arg, "bool", True, rf"\b{arg} must be an integer"),
     ]
 
 
 def steps_rows(func: str, arg: str, context: dict | None = None) -> list[Row]:
-    """A number of steps that must be an integer >= 0: negative, and a non-integer."""
+    """A number of steps that must be an integer >= 0: negative, a non-integer and a bool."""
     return [
         Row(func, arg, "<0", -1, rf"\b{arg} must be (an integer )?>= 0", context=context),
         Row(func, arg, "dtype", 1.5, rf"\b{arg} must be an integer", context=context),
+        Row(func, arg, "bool", True, rf"\b{arg} must be an integer", context=context),
     ]
 
 
@@ -328,7 +349,8 @@ def positive_float_rows(func: str, arg: str) -> list[Row]:
 
 
 def dtype_row(func: str) -> Row:
-    return Row(func, "dtype", "dtype", torch.int64, r"\bdtype must be torch.float32 or torch.float64")
+    """A torch dtype that is not a floating one: the right type, a refused value."""
+    return Row(func, "dtype", "dtype", torch.int64, r"\bdtype must be torch.float32 or torch.float64", error=ValueError)
 
 
 def lambdas_rows(func: str, context: dict | None = None) -> list[Row]:
@@ -565,9 +587,9 @@ TABLE: list[Row] = [
     *steps_rows("cot.closed_form", "k"),
     *tensor_rows("cot.squared_error", "iterates", ITER[0], finite=False),
     *tensor_rows("cot.squared_error", "w", W[:, :-1]),
-    Row("cot.mean_and_sem", "per_prompt", "shape", np.ones(1), r"\bper_prompt must hold at least two prompts"),
-    Row("cot.mean_and_sem", "per_prompt", "non-finite", np.array([1.0, np.nan]), r"\bper_prompt has nan"),
-    Row("cot.mean_and_sem", "axis", "range", 2, r"\baxis must be in"),
+    Row("analysis.mean_and_sem", "per_prompt", "shape", np.ones(1), r"\bper_prompt must hold at least two prompts"),
+    Row("analysis.mean_and_sem", "per_prompt", "non-finite", np.array([1.0, np.nan]), r"\bper_prompt has nan"),
+    Row("analysis.mean_and_sem", "axis", "range", 2, r"\baxis must be in"),
     Row("cot.steps_to_reach", "errors", "shape", np.ones((2, 2)), r"\berrors must be a non-empty 1-d array"),
     Row("cot.steps_to_reach", "errors", "non-finite", np.array([1.0, np.nan]), r"\berrors must be >= 0"),
     Row("cot.steps_to_reach", "target", "range", 0.0, r"\btarget must be > 0"),
@@ -618,6 +640,9 @@ TABLE: list[Row] = [
     *count_rows("theory.stable_step_size", "n"),
     *positive_float_rows("theory.stable_step_size", "c"),
     Row("theory.stable_step_size", "weights", "simplex", [0.5], r"\bweights must lie on the probability simplex"),
+    *covariance_rows("theory.condition_number", "Lambda"),
+    *count_rows("theory.condition_number", "n"),
+    Row("theory.condition_number", "weights", "simplex", [0.5], r"\bweights must lie on the probability simplex"),
     *covariance_rows("selection.iteration_error", "Sigma"),
     Row("selection.iteration_error", "Sigma", "dimension", np.eye(D + 1), rf"\bSigma must be {D}x{D}"),
     Row("selection.iteration_error", "A", "shape", np.ones((D, D + 1)), r"\bA must be a square matrix"),
@@ -633,7 +658,7 @@ TABLE: list[Row] = [
     *covariance_rows("selection.select_tasks", "Sigma"),
     Row("selection.select_tasks", "Sigma", "dimension", np.eye(D + 1), rf"\bSigma must be {D}x{D}"),
     Row("selection.select_tasks", "objective", "value", "l2", r"\bobjective must be 'qp' or 'cot'"),
-    *steps_rows("selection.select_tasks", "k", context=dict(objective="cot")),
+    *steps_rows("selection.select_tasks", "k", context=dict(objective="cot", k=2)),
     *mixture_rows("selection.closest_task", ns=False, weights=False),
     *covariance_rows("selection.closest_task", "Sigma"),
     Row("selection.closest_task", "Sigma", "dimension", np.eye(D + 1), rf"\bSigma must be {D}x{D}"),
@@ -647,18 +672,24 @@ TABLE: list[Row] = [
     *covariance_rows("theory.critical_prompt_ratio", "Sigma"),
     Row("theory.critical_prompt_ratio", "Sigma", "dimension", np.eye(D + 1), rf"\bSigma must be {D}x{D}"),
     *positive_float_rows("theory.critical_prompt_ratio", "s"),
-    Row("cot.median_and_interval", "per_prompt", "shape", np.float64(1.0), r"\bper_prompt must have at least one axis"),
-    Row("cot.median_and_interval", "per_prompt", "non-finite", np.full((2, 40), np.nan), r"\bper_prompt has nan"),
     Row(
-        "cot.median_and_interval",
+        "analysis.median_and_interval",
+        "per_prompt",
+        "shape",
+        np.float64(1.0),
+        r"\bper_prompt must have at least one axis",
+    ),
+    Row("analysis.median_and_interval", "per_prompt", "non-finite", np.full((2, 40), np.nan), r"\bper_prompt has nan"),
+    Row(
+        "analysis.median_and_interval",
         "per_prompt",
         "size",
         np.ones((2, 3)),
         r"\bper_prompt must hold more prompts",
         context={"z": 3.0},
     ),
-    Row("cot.median_and_interval", "axis", "range", 2, r"\baxis must be in"),
-    Row("cot.median_and_interval", "z", "range", 0.0, r"\bz must be > 0"),
+    Row("analysis.median_and_interval", "axis", "range", 2, r"\baxis must be in"),
+    Row("analysis.median_and_interval", "z", "range", 0.0, r"\bz must be > 0"),
     Row("cot.rollout_adaptive", "model", "type", object(), r"\bmodel must have a predict"),
     *tensor_rows("cot.rollout_adaptive", "X", X[0]),
     Row("cot.rollout_adaptive", "X", "dimension", X4, r"\bX has dimension d = 4 but the model", context={"y": Y4}),
@@ -729,7 +760,7 @@ TABLE: list[Row] = [
     *[Row(f, "id", "value", "Prop 1", r"\bid must be lower case") for f in ("claims.claim", "claim")],
     Row("claims.claim", "claim", "value", "", r"\bclaim must be a non-empty string"),
     Row("claims.claim", "figure", "value", "", r"\bfigure must be a non-empty string or None"),
-    Row("claims.claim", "check", "value", 3, r"\bcheck must be a non-empty string or None"),
+    Row("claims.claim", "check", "type", 3, r"\bcheck must be a non-empty string or None"),
     Row(
         "claims.claim",
         "regime",
@@ -741,9 +772,14 @@ TABLE: list[Row] = [
     Row("claims.collect", "paths", "value", [CLAIM_BAD_SOURCE], r"\bpaths: .* literal string arguments"),
     Row("claims.claim", "source", "value", "", r"\bsource must be a non-empty string or None"),
     Row("claims.claim", "kind", "value", "book", r"\bkind must be one of"),
-    Row("claims.table", "claims", "type", [CLAIM], r"\bclaims must be results of collect"),
+    Row("claims.table", "claims", "type", ["x"], r"\bclaims must be results of collect"),
+    Row("claims.table", "claims", "value", [CLAIM], r"\bclaims must be results of collect"),
     Row("claims.table", "kind", "value", "book", r"\bkind must be one of"),
-    Row("claims.page", "claims", "type", [CLAIM], r"\bclaims must be results of collect"),
+    Row("claims.page", "claims", "type", ["x"], r"\bclaims must be one or more results"),
+    Row("claims.page", "claims", "value", [CLAIM], r"\bclaims must be results of collect"),
+    Row("claims.overview", "claims", "type", ["x"], r"\bclaims must be results of collect"),
+    Row("claims.overview", "claims", "value", [CLAIM], r"\bclaims must be results of collect"),
+    Row("claims.overview", "claims", "empty", [], r"\bclaims must be one or more results"),
     Row("claims.counts", "claims", "type", ["x"], r"\bclaims must be results of"),
     Row("claims.summary", "claims", "value", [], r"\bclaims must be one or more results"),
     *count_rows("plots.subplots", "nrows"),
@@ -771,6 +807,8 @@ TABLE: list[Row] = [
     Row("plots.interactive_curves", "x", "shape", [1.0], r"\bx must be a finite 1-d array"),
     Row("plots.interactive_curves", "sliders", "value", {}, r"\bsliders must be a non-empty dict"),
     Row("plots.interactive_curves", "labels", "value", {"b": "b"}, r"\blabels must map slider names"),
+    Row("plots.interactive_curves", "labels", "type", {"a": 3}, r"\blabels must map slider names"),
+    Row("plots.interactive_curves", "sliders", "type", [("a", [1])], r"\bsliders must be a non-empty dict"),
     Row("plots.interactive_curves", "ylim", "range", (0.0, 1.0), r"\bylim must be \(low, high\)"),
     Row("plots.interactive_curves", "note", "type", "best k", r"\bnote must be a callable"),
     Row("plots.interactive_curves", "xlabel", "value", "error $k", r"\bxlabel must be text whose mathematics"),
@@ -791,6 +829,9 @@ EXEMPT: dict[str, str] = {
     "gpt2.GPT2.forward": "unchecked inner call of every training step; GPT2.predict is the checked entry",
     "gpt2.GPT2.extend": "unchecked inner call of every training step; cot.rollout is the checked entry",
     "gpt2.GPT2.chain": "unchecked inner call of every training step; cot.rollout is the checked entry",
+    "lsa.LSA.chain": "unchecked inner call of cot.rollout, the checked entry",
+    "cot.ChainModel": "a typing Protocol (what cot.rollout needs of a model), never called",
+    "cot.ChainModel.chain": "the Protocol's method, never called; cot.rollout is the checked entry",
     "gpt2.GPT2.estimate_tokens": "unchecked inner call of every training step; cot.rollout is the checked entry",
     "gpt2.main": "the command line: argparse reports bad arguments and exits with status 2",
     "tasks.TaskMixture": "a record returned by tasks.mixture, which validates its fields",
@@ -893,18 +934,50 @@ def parameters(obj) -> list[str]:
 
 # ----------------------------------------------------------------------------- tests
 @pytest.mark.parametrize("row", TABLE, ids=[r.id for r in TABLE])
-def test_bad_input_raises_value_error_naming_the_argument(row: Row):
-    with pytest.raises(ValueError) as info:
+def test_bad_input_raises_an_error_naming_the_argument(row: Row):
+    """TypeError for a value of the wrong type, ValueError for one out of range: a ValueError where
+    a TypeError is due fails the row, and the other way round."""
+    with pytest.raises((TypeError, ValueError)) as info:
         call(row.func, **{**(row.context or {}), row.key or row.arg: row.bad})
     message = str(info.value)
+    other = ValueError if row.expected is TypeError else TypeError
+    assert isinstance(info.value, row.expected) and not isinstance(info.value, other), (
+        f"{row.id}: raised {type(info.value).__name__} ({message!r}), expected {row.expected.__name__}"
+    )
     assert re.search(row.match, message), f"message {message!r} does not match {row.match!r}"
     assert re.search(rf"\b{re.escape(row.arg)}\b", message), f"message {message!r} does not name {row.arg}"
 
 
+def annotated_classes(func: str) -> tuple[type, ...] | None:
+    """The classes a callable's return annotation allows (the class itself for a constructor), or
+    None where the annotation names no class (absent, ``Any``, a type variable)."""
+    target = resolve(func)
+    if inspect.isclass(target):
+        return (target,)
+    hints = typing.get_type_hints(target)
+    if "return" not in hints:
+        return None
+    hint = hints["return"]
+    members = typing.get_args(hint) if typing.get_origin(hint) in (typing.Union, types.UnionType) else (hint,)
+    classes = tuple(typing.get_origin(m) or m for m in members)
+    return classes if all(isinstance(c, type) for c in classes) else None
+
+
 @pytest.mark.parametrize("func", sorted(GOOD))
 def test_good_calls_succeed(func: str):
-    """The reference call of each row is valid, so each row fails only by its bad argument."""
-    call(func)
+    """The reference call of each callable is valid, and stays valid with the other arguments each
+    of its rows changes, so a row fails only by its bad argument; it returns what its annotation
+    says (a float or an int annotated so is Python's, not a NumPy scalar)."""
+    result = call(func)
+    classes = annotated_classes(func)
+    if classes is not None:
+        # A NumPy reduction of a 1-d array gives a NumPy scalar where it gives an array otherwise.
+        allowed = classes + ((np.generic,) if np.ndarray in classes else ())
+        assert isinstance(result, allowed), f"{func} returned {type(result).__name__}, annotated {classes}"
+        if isinstance(result, np.generic) and np.ndarray not in classes:
+            pytest.fail(f"{func} returned the NumPy scalar {result!r} where its annotation says {classes}")
+    for context in {repr(r.context): r.context for r in TABLE if r.func == func and r.context}.values():
+        call(func, **context)
 
 
 def test_every_public_callable_has_rows():
@@ -951,32 +1024,34 @@ def test_table_and_exemptions_are_current():
 
 
 @pytest.mark.parametrize(
-    "bad, match",
+    "bad, error, match",
     [
-        (np.array([0.5, 0.6]), "must lie on the probability simplex"),
-        (np.array([1.2, -0.2]), "must lie on the probability simplex"),
-        (np.array([0.5, np.nan]), "has non-finite entries"),
-        (np.ones((2, 2)) / 4, "must be a non-empty 1-d array"),
-        (np.array([1.0 + 0j, 0.0]), "must be a real"),
+        (np.array([0.5, 0.6]), ValueError, "must lie on the probability simplex"),
+        (np.array([1.2, -0.2]), ValueError, "must lie on the probability simplex"),
+        (np.array([0.5, np.nan]), ValueError, "has non-finite entries"),
+        (np.ones((2, 2)) / 4, ValueError, "must be a non-empty 1-d array"),
+        (np.array([1.0 + 0j, 0.0]), TypeError, "must be a real"),
+        (["a", "b"], TypeError, "must be a real"),
     ],
 )
-def test_simplex_check_names_the_argument(bad, match):
+def test_simplex_check_names_the_argument(bad, error, match):
     """The helper every function taking probabilities uses (task mixtures, the QP)."""
     from ttsbook._checks import on_simplex
 
-    with pytest.raises(ValueError, match=rf"\bpi {match}"):
+    with pytest.raises(error, match=rf"\bpi {match}"):
         on_simplex("pi", bad)
     np.testing.assert_allclose(on_simplex("pi", [0.25, 0.75]), [0.25, 0.75], rtol=0, atol=0)
 
 
 def test_one_rule_for_a_number_of_steps():
-    """Every number of CoT steps accepts an integral float (3.0) as the int, and refuses 1.5."""
+    """Every number of CoT steps accepts an integral float (3.0) as the int; it refuses 1.5 and
+    True as what is not an integer (TypeError) and -1 as out of range (ValueError)."""
     assert theory.cot_error_limit(GAM, SIG, 3.0) == theory.cot_error_limit(GAM, SIG, 3)
     assert torch.equal(cot.rollout(MODEL, X, Y, 3.0), cot.rollout(MODEL, X, Y, 3))
     assert torch.equal(cot.rollout_reprompt(MODEL, X, Y, 2.0), cot.rollout_reprompt(MODEL, X, Y, 2))
     assert theory.best_cot_steps(GAM, SIG, k_max=4.0) == theory.best_cot_steps(GAM, SIG, k_max=4)
-    for bad in (1.5, True, -1):
-        with pytest.raises(ValueError, match=r"\bk must be"):
+    for bad, error in ((1.5, TypeError), (True, TypeError), ("3", TypeError), (-1, ValueError)):
+        with pytest.raises(error, match=r"\bk must be"):
             cot.rollout(MODEL, X, Y, bad)
-        with pytest.raises(ValueError, match=r"\bk must be"):
+        with pytest.raises(error, match=r"\bk must be"):
             theory.cot_error_limit(GAM, SIG, bad)

@@ -1,6 +1,7 @@
 """The GitHub workflows (.github/workflows/) call what the project has, with the project's versions.
 
-Every ``make`` target a workflow runs exists in the Makefile; the Python version and the torch pin
+Every ``make`` target a workflow runs has a rule in the Makefile (read from make's own database,
+``tests/makefile.py``); the Python version and the torch pin
 the workflows use are read at run time by ``.github/versions.sh`` from ``pyproject.toml`` and
 ``environment.yml``, and no workflow writes a version of its own. ``actionlint`` (in ``make lint``)
 checks the workflows' syntax and expressions.
@@ -8,7 +9,6 @@ checks the workflows' syntax and expressions.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import shlex
 import subprocess
@@ -19,7 +19,9 @@ import pytest
 import yaml
 from packaging.specifiers import SpecifierSet
 
+import by_path
 import colab
+import makefile
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
@@ -58,15 +60,6 @@ def make_targets_called(commands: list[str]) -> set[str]:
     return targets
 
 
-def makefile_targets() -> set[str]:
-    """The explicit rules of the Makefile (`name: ...` at the start of a line, `:=` excluded)."""
-    text = (ROOT / "Makefile").read_text()
-    names = set()
-    for match in re.finditer(r"^([A-Za-z0-9_./$()-][^:=\n#]*?)\s*:(?!=)", text, flags=re.M):
-        names.update(match.group(1).split())
-    return names
-
-
 def written_versions(text: str) -> list[str]:
     """Version numbers (X.Y, X.Y.Z) outside comments: a workflow takes every version from versions.sh."""
     code = "\n".join(re.sub(r"(^|\s)#.*", "", line) for line in text.splitlines())
@@ -85,14 +78,32 @@ def test_there_are_the_ci_publish_and_weekly_workflows():
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
 def test_every_make_target_a_workflow_calls_exists(path):
     called = make_targets_called(run_commands(load(path)))
-    missing = called - makefile_targets()
+    missing = called - set(makefile.rules())
     assert not missing, f"{path.name} runs make targets the Makefile lacks: {sorted(missing)}"
 
 
 def test_the_target_check_finds_a_missing_target():
     commands = ["make book", "make linkcheck LINKCHECK_ARGS=--check-extern", "cd x && make no-such-target"]
     assert make_targets_called(commands) == {"book", "linkcheck", "no-such-target"}
-    assert make_targets_called(commands) - makefile_targets() == {"no-such-target"}
+    assert make_targets_called(commands) - set(makefile.rules()) == {"no-such-target"}
+
+
+def test_targets_are_read_as_make_reads_them(tmp_path):
+    """Rules written through variables, several targets on a line or a line split in two are found;
+    a name make only knows as a prerequisite, a variable or a name only declared .PHONY (make does
+    nothing for it) is not a target."""
+    (tmp_path / "Makefile").write_text(
+        "NAMES := book linkcheck\nBIN := .venv/bin\n.PHONY: $(NAMES) lint pdf\n"
+        "$(NAMES): source.md ; @echo $@\n"
+        "lint \\\n  : | $(NAMES)\n\t$(BIN)/ruff check .\n"
+    )
+    rules = makefile.rules(tmp_path / "Makefile")
+    assert set(rules) == {".PHONY", "book", "linkcheck", "lint"}
+    assert rules["book"] == ["source.md"] and rules["lint"] == ["book", "linkcheck"]
+    assert make_targets_called(["make lint", "make BIN"]) - set(rules) == {"BIN"}
+    assert makefile.commands("lint", tmp_path / "Makefile") == ".venv/bin/ruff check .\n"
+    with pytest.raises(ValueError, match="target must have a rule"):
+        makefile.commands("source.md", tmp_path / "Makefile")
 
 
 def test_ci_runs_the_readme_test_command():
@@ -104,7 +115,7 @@ def test_ci_runs_the_readme_test_command():
 
 def test_versions_script_reads_the_projects_own_versions():
     """Python: requires-python's lower bound, which Binder's environment.yml also names; torch:
-    environment.yml's pin (tests/colab.py reads it independently) and the index options beside it."""
+    environment.yml's pin (tools/colab.py reads it independently) and the index options beside it."""
     read = versions()
     requires = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
     lower = [s.version for s in SpecifierSet(requires) if s.operator == ">="]
@@ -156,7 +167,7 @@ def test_failed_runs_upload_the_execution_reports_and_the_book():
 
 
 def test_ci_runs_the_chapters_as_two_other_cpus_would():
-    """A job beside make test runs make cross-cpu under two settings of tests/cross_cpu.py."""
+    """A job beside make test runs make cross-cpu under two settings of tools/cross_cpu.py."""
     import cross_cpu
 
     job = load(ROOT / ".github" / "workflows" / "ci.yml")["jobs"]["cross-cpu"]
@@ -182,39 +193,54 @@ def test_weekly_jobs_run_the_colab_check_unpinned_and_the_link_check_and_report_
         assert jobs[name]["permissions"]["issues"] == "write"
 
 
-# Each pre-commit hook and the line of `make lint` that runs the same check.
+# Each pre-commit hook and the command of `make lint` that runs the same check, as make runs it
+# ({maxkb}: the size limit of the hook's own entry, which the command must use too).
 LINT_OF_HOOK = {
-    "ruff-check": "$(BIN)/ruff check .",
-    "ruff-format": "$(BIN)/ruff format --check .",
-    "jupytext-sync": "$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_notebooks_sync.py",
-    "actionlint": "$(BIN)/actionlint",
-    "check-yaml": "$(BIN)/check-yaml",
-    "check-toml": "$(BIN)/check-toml",
-    "trailing-whitespace": "git grep -nIE '[[:space:]]+$$'",
-    "end-of-file": '[ -n "$$(tail -c1 "$$f")" ]',
-    "large-files": "$(BIN)/check-added-large-files --enforce-all --maxkb=$(MAX_FILE_KB)",
-    "large-checkpoints": "$(BIN)/check-added-large-files --enforce-all --maxkb=$(MAX_CHECKPOINT_KB)",
+    "ruff-check": ".venv/bin/ruff check .",
+    "ruff-format": ".venv/bin/ruff format --check .",
+    "jupytext-sync": ".venv/bin/python -m pytest -q -p no:cacheprovider tests/test_notebooks_sync.py",
+    "actionlint": ".venv/bin/actionlint",
+    "check-yaml": ".venv/bin/check-yaml",
+    "check-toml": ".venv/bin/check-toml",
+    "trailing-whitespace": "git grep -nIE '[[:space:]]+$'",
+    "end-of-file": '[ -n "$(tail -c1 "$f")" ]',
+    "large-files": ".venv/bin/check-added-large-files --enforce-all --maxkb={maxkb}",
+    "large-checkpoints": ".venv/bin/check-added-large-files --enforce-all --maxkb={maxkb}",
 }
 
 
+def shell_commands(dry_run: str) -> list[str]:
+    """The commands of a ``make -n`` listing, a command continued with a backslash joined to one."""
+    return [" ".join(c.split()) for c in re.split(r"(?<!\\)\n", dry_run.strip()) if c.strip()]
+
+
 def test_pre_commit_runs_what_make_lint_runs():
-    """Every pre-commit hook has its line in `make lint`, and the other way round."""
+    """Every pre-commit hook has its command in `make lint`, and every command of `make lint` is a
+    hook's check."""
     config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())
     hooks = [hook for repo in config["repos"] for hook in repo["hooks"]]
     assert all(repo["repo"] == "local" for repo in config["repos"]), "hooks run the tools of .venv"
     assert sorted(hook["id"] for hook in hooks) == sorted(LINT_OF_HOOK)
-    lint = (ROOT / "Makefile").read_text().split("\nlint:", 1)[1].split("\n\n", 1)[0]
+    lint = shell_commands(makefile.commands("lint"))
+    expected = {}
     for hook in hooks:
-        assert LINT_OF_HOOK[hook["id"]] in lint, f"make lint does not run the check of hook {hook['id']}"
+        maxkb = re.search(r"--maxkb=(\d+)", hook["entry"])
+        expected[hook["id"]] = LINT_OF_HOOK[hook["id"]].format(maxkb=maxkb[1] if maxkb else "")
+        assert any(expected[hook["id"]] in c for c in lint), f"make lint does not run the check of hook {hook['id']}"
         tool = ROOT / hook["entry"].split()[0]
         assert tool.is_relative_to(ROOT / ".venv" / "bin") and tool.exists(), f"hook {hook['id']}: no {tool}"
+    unhooked = [c for c in lint if not any(e in c for e in expected.values())]
+    assert not unhooked, f"make lint runs checks no pre-commit hook runs: {unhooked}"
+
+
+def test_shell_commands_joins_continued_lines():
+    listing = "a \\\n\tb\nc\n\nif x; then \\\n  y; fi\n"
+    assert shell_commands(listing) == ["a \\ b", "c", "if x; then \\ y; fi"]
 
 
 def test_anchor_check_finds_a_missing_anchor(tmp_path):
     """.github/anchors.py (in make linkcheck): links to ids that exist pass, others are listed."""
-    spec = importlib.util.spec_from_file_location("anchors", ROOT / ".github" / "anchors.py")
-    anchors = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(anchors)
+    anchors = by_path.load(ROOT / ".github" / "anchors.py")
     (tmp_path / "book").mkdir()
     (tmp_path / "index.html").write_text(
         '<a href="book/ch.html#fig-1">ok</a> <a href="#top">ok</a> <a href="book/ch.html#gone">broken</a>'

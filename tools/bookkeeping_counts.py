@@ -1,9 +1,9 @@
 """Count what a reader should not have to read: table cells in e-notation, assert lines in
 visible code, and figures whose legend covers data.
 
-    python tests/bookkeeping_counts.py                  # the built book, _build/html
-    python tests/bookkeeping_counts.py --notebooks      # the executed notebooks book/*.ipynb
-    python tests/bookkeeping_counts.py --notebooks --rev main   # ... as committed at a git revision
+    python tools/bookkeeping_counts.py                  # the built book, _build/html
+    python tools/bookkeeping_counts.py --notebooks      # the executed notebooks book/*.ipynb
+    python tools/bookkeeping_counts.py --notebooks --rev main   # ... as committed at a git revision
 
 In the HTML a code cell is visible unless its input is collapsed or removed (tags
 ``hide-input``, ``hide-cell``, ``remove-input``, ``remove-cell``); in a notebook the same tags
@@ -20,9 +20,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from figure_svg import legend_coverage
+from by_path import load
 
 ROOT = Path(__file__).resolve().parents[1]
+legend_coverage = load(ROOT / "tests" / "figure_svg.py").legend_coverage
 E_NOTATION = re.compile(r"\d[eE][-+]?\d")
 HIDDEN = {"hide-input", "hide-cell", "remove-input", "remove-cell"}
 
@@ -170,5 +171,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).parent))
     sys.exit(main())

@@ -1,6 +1,6 @@
 """Run the chapters as Colab and Binder run them: each notebook alone, in a fresh environment.
 
-``python tests/colab.py colab [NOTEBOOK ...]`` (``make colab``; default: every
+``python tools/colab.py colab [NOTEBOOK ...]`` (``make colab``; default: every
 ``book/*.ipynb``, the chapters and the introduction)
     Creates one fresh virtual environment holding only the pinned torch and a Jupyter
     kernel (ipykernel), registers it as the kernel ``ttsbook-colab`` in a private
@@ -13,13 +13,13 @@
     notebook: this is also the book's determinism check. A missing dependency or data file
     fails the chapter that needs it.
 
-``python tests/colab.py binder``  (``make binder``)
+``python tools/colab.py binder``  (``make binder``)
     Installs the pip section of ``environment.yml`` (Binder's environment) into a fresh
     virtual environment, with the ``ttsbook @ git+…`` line replaced by that copy and the index
     options replaced by ``TORCH_PIP_ARGS`` (this check uses pip only: conda is not required),
     imports every chapter's imports there, and runs the first chapter alone under nbval.
 
-``python tests/colab.py both`` (``make test``) runs the two, torch installed once for both: the
+``python tools/colab.py both`` (``make test``) runs the two, torch installed once for both: the
 pinned torch goes once per run into ``WORKDIR/torch``, which each fresh environment sees through
 a ``.pth`` file.
 
@@ -32,7 +32,6 @@ runs by hand), ``--no-skips`` (fail when a cell is skipped). Other arguments sta
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import re
@@ -47,8 +46,10 @@ import jupytext
 import pytest
 import yaml
 
+from by_path import load
+
 ROOT = Path(__file__).resolve().parents[1]
-TESTS = Path(__file__).resolve().parent
+TESTS = ROOT / "tests"
 CONSTRAINTS = ROOT / "constraints.txt"
 SANITIZE = TESTS / "sanitize.cfg"
 PUBLIC_SPEC = re.compile(r"^ttsbook\s*@\s*git\+")
@@ -174,16 +175,11 @@ def lone_copies(notebooks: list[Path], folder: Path) -> list[Path]:
 def book_outputs_plugin():
     """book/conftest.py, which compares the glued values as numbers rather than as text; loaded by
     path, as the lone copies sit outside book/."""
-    spec = importlib.util.spec_from_file_location("book_conftest", ROOT / "book" / "conftest.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load(ROOT / "book" / "conftest.py", "book_conftest")
 
 
 def run_nbval(copies: list[Path], kernel: str, jupyter_path: Path, pytest_args: list[str]) -> int:
     """``pytest --nbval`` on the lone copies in kernel ``kernel`` (found in ``jupyter_path``)."""
-    import noskips
-
     os.chdir(copies[0].parents[1])
     os.environ.clear()
     os.environ.update(clean_env(JUPYTER_PATH=str(jupyter_path)))  # the kernels inherit this
@@ -204,7 +200,7 @@ def run_nbval(copies: list[Path], kernel: str, jupyter_path: Path, pytest_args: 
         *pytest_args,
         *map(str, copies),
     ]
-    return int(pytest.main(args, plugins=[noskips, book_outputs_plugin()]))
+    return int(pytest.main(args, plugins=[load(TESTS / "noskips.py"), book_outputs_plugin()]))
 
 
 def colab(notebooks: list[Path], work: Path, spec: str, reuse: bool, pytest_args: list[str]) -> int:
@@ -299,7 +295,7 @@ def binder(work: Path, spec: str, reuse: bool, pytest_args: list[str]) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python tests/colab.py", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python tools/colab.py", description=__doc__.split("\n")[0])
     parser.add_argument("mode", choices=["colab", "binder", "both"])
     parser.add_argument("notebooks", nargs="*", type=Path, help="colab: the .ipynb files to run")
     parser.add_argument("--workdir", type=Path, default=None)
@@ -324,5 +320,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(TESTS))
     raise SystemExit(main())

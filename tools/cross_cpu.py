@@ -15,8 +15,8 @@ OpenBLAS on :data:`THREADS` threads. The chapters set torch to one thread themse
 two threads makes that call take two instead (through an IPython start-up file in a private
 ``IPYTHONDIR``), so that the printed numbers are shown not to depend on it either.
 
-``python tests/cross_cpu.py`` runs the whole matrix in this environment (``.venv``);
-``--colab`` runs each setting as the Colab-like run does (``tests/colab.py colab``, one fresh
+``python tools/cross_cpu.py`` runs the whole matrix in this environment (``.venv``);
+``--colab`` runs each setting as the Colab-like run does (``tools/colab.py colab``, one fresh
 environment reused across settings); ``--settings native avx2`` and ``--threads 1`` choose a part;
 ``--jobs 2`` runs two settings at a time. Arguments ending in ``.ipynb`` choose the chapters.
 Prints one line per run (setting, threads, passed or failed, seconds) and exits non-zero when any
@@ -30,7 +30,6 @@ chapter is copied with every seed of its cell of changeable numbers shifted by N
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import shutil
 import subprocess
@@ -39,6 +38,8 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+from by_path import load
 
 ROOT = Path(__file__).resolve().parents[1]
 SANITIZE = ROOT / "tests" / "sanitize.cfg"
@@ -77,20 +78,13 @@ SETTINGS: dict[str, dict[str, str]] = {
 THREADS = (1, 2)
 
 _STARTUP = """\
-# Written by tests/cross_cpu.py: torch on {threads} thread(s) whatever a chapter asks for.
+# Written by tools/cross_cpu.py: torch on {threads} thread(s) whatever a chapter asks for.
 import torch
 
 _set_num_threads = torch.set_num_threads
 torch.set_num_threads = lambda n: _set_num_threads({threads})
 torch.set_num_threads({threads})
 """
-
-
-def _variants():
-    spec = importlib.util.spec_from_file_location("variants", ROOT / "benchmarks" / "variants.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def shifted_copy(notebook: Path, folder: Path, shift: int) -> Path:
@@ -100,7 +94,7 @@ def shifted_copy(notebook: Path, folder: Path, shift: int) -> Path:
     import nbformat
 
     nb = nbformat.read(notebook, as_version=4)
-    _variants().rewrite_cell(nb, shift)
+    load(ROOT / "benchmarks" / "variants.py").rewrite_cell(nb, shift)
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(ROOT / "book" / "conftest.py", folder / "conftest.py")
     target = folder / Path(notebook).name
@@ -158,7 +152,7 @@ def environment(setting: str, threads: int, ipython_dir: Path) -> dict[str, str]
 def command(notebooks: list[str], colab_workdir: Path | None) -> list[str]:
     """pytest --nbval on the notebooks in this environment, or the Colab-like run of them."""
     if colab_workdir is not None:
-        colab = [sys.executable, str(ROOT / "tests" / "colab.py"), "colab", *notebooks]
+        colab = [sys.executable, str(ROOT / "tools" / "colab.py"), "colab", *notebooks]
         return colab + ["--workdir", str(colab_workdir), "--reuse"]
     return [
         sys.executable,

@@ -32,9 +32,13 @@ def glue(name: str, value, display: bool = False, digits: int = 6) -> None:
     (never NumPy scalars), so that the stored text is the same on every run. Nothing is returned,
     so a ``glue(...)`` on the last line of a cell leaves no stray value on the page.
     """
-    if not isinstance(name, str) or not name:
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a non-empty string, got {name!r}")
+    if not name:
         raise ValueError(f"name must be a non-empty string, got {name!r}")
-    if isinstance(digits, bool) or not isinstance(digits, numbers.Integral) or digits < 1:
+    if isinstance(digits, bool) or not isinstance(digits, numbers.Integral):
+        raise TypeError(f"digits must be an integer >= 1, got {digits!r}")
+    if digits < 1:
         raise ValueError(f"digits must be an integer >= 1, got {digits!r}")
     if isinstance(value, numbers.Real) and not math.isfinite(value):
         raise ValueError(f"value must be finite to be quoted in the prose, got {value!r}")
@@ -63,11 +67,11 @@ def number(value, spec: str = "") -> str:
     ('2 × 10¹³', '152,202', '10⁻¹¹', '−0.25')
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"value must be a real number, got {value!r}")
+        raise TypeError(f"value must be a real number, got {value!r}")
     if not math.isfinite(value):
         raise ValueError(f"value must be finite to be quoted in the prose, got {value!r}")
     if not isinstance(spec, str):
-        raise ValueError(f"spec must be a format specification string, got {spec!r}")
+        raise TypeError(f"spec must be a format specification string, got {spec!r}")
     value = int(value) if isinstance(value, numbers.Integral) else float(value)
     if spec == "" and isinstance(value, float):
         spec = "g"
@@ -108,11 +112,17 @@ def count(n, noun: str, plural: str | None = None, *, words: bool = False) -> st
     parameters"``. ``plural`` is the plural form when it is not ``noun + "s"``; ``words=True``
     spells out zero to nine (``"three skills"``), as prose does.
     """
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 0:
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+        raise TypeError(f"n must be an integer >= 0, got {n!r}")
+    if n < 0:
         raise ValueError(f"n must be an integer >= 0, got {n!r}")
-    if not isinstance(noun, str) or not noun.strip():
+    if not isinstance(noun, str):
+        raise TypeError(f"noun must be a non-empty string, got {noun!r}")
+    if not noun.strip():
         raise ValueError(f"noun must be a non-empty string, got {noun!r}")
-    if plural is not None and (not isinstance(plural, str) or not plural.strip()):
+    if plural is not None and not isinstance(plural, str):
+        raise TypeError(f"plural must be a non-empty string or None, got {plural!r}")
+    if plural is not None and not plural.strip():
         raise ValueError(f"plural must be a non-empty string or None, got {plural!r}")
     n = int(n)
     word = noun if n == 1 else (plural or noun + "s")
@@ -132,7 +142,9 @@ def below(value, floor: float) -> str:
     ('< 10⁻¹²', '< 10⁻¹²')
     """
     for name, v in (("value", value), ("floor", floor)):
-        if isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v):
+        if isinstance(v, bool) or not isinstance(v, numbers.Real):
+            raise TypeError(f"{name} must be a finite real number, got {v!r}")
+        if not math.isfinite(v):
             raise ValueError(f"{name} must be a finite real number, got {v!r}")
     if floor <= 0:
         raise ValueError(f"floor must be > 0, got {floor!r}")

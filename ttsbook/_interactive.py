@@ -189,30 +189,34 @@ def interactive_curves(
         A ``text/html`` output; its script is inline, so the figure needs no file and no network.
     """
     if not callable(curves):
-        raise ValueError("curves must be a callable returning {label: y}")
+        raise TypeError("curves must be a callable returning {label: y}")
     x = np.asarray(x, dtype=float)
     if x.ndim != 1 or x.size < 2 or not np.all(np.isfinite(x)):
         raise ValueError("x must be a finite 1-d array with at least 2 entries")
-    if not isinstance(sliders, dict) or not sliders:
+    if not isinstance(sliders, dict):
+        raise TypeError("sliders must be a non-empty dict {name: values}")
+    if not sliders:
         raise ValueError("sliders must be a non-empty dict {name: values}")
     names, grids = [], []
     for name, values in sliders.items():
+        if not isinstance(name, str):
+            raise TypeError(f"sliders must map names to non-empty lists of values, got {name!r}")
         values = list(values)
-        if not isinstance(name, str) or not name.strip() or not values:
+        if not name.strip() or not values:
             raise ValueError(f"sliders must map names to non-empty lists of values, got {name!r}")
         names.append(name)
         grids.append(values)
     for name, text in (("xlabel", xlabel), ("ylabel", ylabel)):
-        if not isinstance(text, str) or text.count("$") % 2:
+        if not isinstance(text, str):
+            raise TypeError(f"{name} must be text whose mathematics is between pairs of $, got {text!r}")
+        if text.count("$") % 2:
             raise ValueError(f"{name} must be text whose mathematics is between pairs of $, got {text!r}")
     if note is not None and not callable(note):
-        raise ValueError("note must be a callable returning a string, or None")
+        raise TypeError("note must be a callable returning a string, or None")
     labels_of = labels or {}
-    if (
-        not isinstance(labels_of, dict)
-        or set(labels_of) - set(names)
-        or any(not isinstance(t, str) or t.count("$") % 2 for t in labels_of.values())
-    ):
+    if not isinstance(labels_of, dict) or not all(isinstance(t, str) for t in labels_of.values()):
+        raise TypeError(f"labels must map slider names to text, got {labels!r}")
+    if set(labels_of) - set(names) or any(t.count("$") % 2 for t in labels_of.values()):
         raise ValueError(f"labels must map slider names to text, got {labels!r}")
     table, notes, names_of_series = [], [], None
     for combo in itertools.product(*grids):

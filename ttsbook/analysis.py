@@ -201,7 +201,9 @@ def interaction(values: Mapping | Callable, scale: str = "log"):
     """
     if scale not in SCALES:
         raise ValueError(f"scale must be one of {SCALES}, got {scale!r}")
-    if not callable(values) and (not isinstance(values, Mapping) or not set(CELLS) <= set(values)):
+    if not callable(values) and not isinstance(values, Mapping):
+        raise TypeError(f"values must be a mapping or a function of two, got {type(values).__name__}")
+    if not callable(values) and not set(CELLS) <= set(values):
         raise ValueError(f"values must map every cell {sorted(CELLS)} to a quantity, or be a function of two")
     get = values if callable(values) else (lambda train, test: values[train, test])
     f = np.log if scale == "log" else np.asarray
@@ -219,7 +221,7 @@ def bootstrap(statistic: Callable, errors: Mapping, n_boot: int, seed: int) -> n
     d times cheaper.)
     """
     if not callable(statistic):
-        raise ValueError(f"statistic must be a function of a mapping of errors, got {type(statistic).__name__}")
+        raise TypeError(f"statistic must be a function of a mapping of errors, got {type(statistic).__name__}")
     arrays = {key: np.asarray(e, dtype=np.float64) for key, e in errors.items()}
     sizes = {e.shape[1] for e in arrays.values() if e.ndim == 3}
     if not arrays or len(sizes) != 1 or any(e.ndim != 3 for e in arrays.values()):

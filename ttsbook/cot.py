@@ -139,7 +139,7 @@ def rollout_reprompt(model, X: torch.Tensor, y: torch.Tensor, k: int, batch_size
         inf/nan (nothing is clipped).
     """
     if not callable(getattr(model, "predict", None)):
-        raise ValueError(f"model must have a predict(X, y) method, got {type(model).__name__}")
+        raise TypeError(f"model must have a predict(X, y) method, got {type(model).__name__}")
     batch, d, m = prompts(X, y)
     k = steps("k", k)
     batch_size = positive_int("batch_size", batch_size)
@@ -299,7 +299,7 @@ def rollout_adaptive(
         The chosen number of steps per prompt, in 0 … k_max (the smallest on ties).
     """
     if not callable(getattr(model, "predict", None)):
-        raise ValueError(f"model must have a predict(X, y) method, got {type(model).__name__}")
+        raise TypeError(f"model must have a predict(X, y) method, got {type(model).__name__}")
     batch, d, m = prompts(X, y)
     k_max = steps("k_max", k_max)
     if rule not in STOPPING_RULES:

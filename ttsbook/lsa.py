@@ -112,11 +112,10 @@ class LSA(nn.Module):
         return V
 
     def _check_E(self, E: torch.Tensor, rho) -> int:
-        if not isinstance(E, torch.Tensor) or E.ndim != 3 or E.shape[1] != self.blocks.size:
-            raise ValueError(
-                f"E must be a tensor of shape (batch, {self.blocks.size}, columns), got "
-                f"{tuple(E.shape) if isinstance(E, torch.Tensor) else type(E).__name__}"
-            )
+        if not isinstance(E, torch.Tensor):
+            raise TypeError(f"E must be a tensor of shape (batch, {self.blocks.size}, columns), got {type(E).__name__}")
+        if E.ndim != 3 or E.shape[1] != self.blocks.size:
+            raise ValueError(f"E must be a tensor of shape (batch, {self.blocks.size}, columns), got {tuple(E.shape)}")
         # E may carry inf/nan estimates of a diverging chain of thought: only its dtype is checked.
         float_tensor("E", E, finite=False)
         return positive_int("rho", rho)
@@ -226,7 +225,7 @@ class LSAHistory:
 def relative_error(model: LSA, target: np.ndarray) -> float:
     """‖V_wx − target‖_F / ‖target‖_F."""
     if not isinstance(model, LSA):
-        raise ValueError(f"model must be a ttsbook.lsa.LSA, got {type(model).__name__}")
+        raise TypeError(f"model must be a ttsbook.lsa.LSA, got {type(model).__name__}")
     target = as_matrix("target", target, model.d)
     if not np.any(target):
         raise ValueError("target must be a non-zero matrix")

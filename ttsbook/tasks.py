@@ -103,7 +103,9 @@ def make_generator(seed: int | torch.Generator | None) -> torch.Generator:
     if seed is None:
         g.seed()
     else:
-        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+            raise TypeError(f"seed must be a non-negative integer, a torch.Generator or None, got {seed!r}")
+        if seed < 0:
             raise ValueError(f"seed must be a non-negative integer, a torch.Generator or None, got {seed!r}")
         g.manual_seed(int(seed))
     return g
@@ -170,6 +172,8 @@ def mixture(Lambdas, ns=None, weights=None) -> TaskMixture:
 
     Raises
     ------
+    TypeError
+        Naming the argument, when it is not a sequence (of matrices, of integers).
     ValueError
         Naming the argument, when a covariance is not SPD, the sizes disagree, a prompt length
         is < 1 or the weights are off the simplex.
@@ -179,7 +183,7 @@ def mixture(Lambdas, ns=None, weights=None) -> TaskMixture:
     try:
         items = list(Lambdas)
     except TypeError:
-        raise ValueError(f"Lambdas must be a sequence of covariance matrices, got {type(Lambdas).__name__}") from None
+        raise TypeError(f"Lambdas must be a sequence of covariance matrices, got {type(Lambdas).__name__}") from None
     if not items:
         raise ValueError("Lambdas must hold at least one task")
     first = as_covariance("Lambdas[0]", items[0])
@@ -192,7 +196,7 @@ def mixture(Lambdas, ns=None, weights=None) -> TaskMixture:
         try:
             ns_list = list(ns)
         except TypeError:
-            raise ValueError(f"ns must be a sequence of prompt lengths, got {ns!r}") from None
+            raise TypeError(f"ns must be a sequence of prompt lengths, got {ns!r}") from None
         if len(ns_list) != L:
             raise ValueError(f"ns must have one prompt length per task ({L}), got {len(ns_list)}")
         ns = tuple(positive_int(f"ns[{i}]", int(v) if isinstance(v, np.integer) else v) for i, v in enumerate(ns_list))

@@ -34,7 +34,7 @@ class PaperNumberRole(PasteTextRole):
             return super().run()
         try:
             text = number(value, spec)
-        except ValueError as exc:
+        except (TypeError, ValueError) as exc:
             return [], [glue_warning(f"cannot format {key!r}: {exc}", self.document, self.line)]
         node = nodes.inline(text, text, classes=["pasted-text"])
         self.set_source_info(node)
