@@ -5,6 +5,11 @@
   vertices, the lines between them, markers, error bars). ``plots.place_legends``, which the
   book's SVG output calls for every figure, moves a covering legend; the tests below also check
   the reader and the mover on figures made to fail.
+* No figure shows a defect a program can see in its SVG (``tests/figure_svg.py`` reads panels,
+  ticks and tick labels): tick labels such as 2 × 10⁰, a logarithmic axis with fewer than three
+  labelled ticks, tick labels of neighbouring panels that touch or run together, a panel
+  narrower than a quarter of its figure, a panel lower than a legend above or below it. Each
+  check is shown to fire on a figure made with the defect and to pass on its fixed version.
 * Legible on a phone: a figure is drawn for the 672 px column and shown at about half that
   width on a 390 px phone, so each figure of a cell's output is a link to the figure file,
   which the phone's browser shows at its natural size (``book/_ext/figure_links.py``). The
@@ -16,6 +21,7 @@ Debian's Chromium and Playwright, as ``tests/test_browser.py``.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import io
 import os
@@ -28,8 +34,19 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from matplotlib import ticker  # noqa: E402
 
-from figure_svg import legend_coverage, notebook_svgs  # noqa: E402
+from figure_svg import (  # noqa: E402
+    crowded_tick_labels,
+    legend_coverage,
+    logarithmic,
+    narrow_panels,
+    notebook_figures,
+    notebook_svgs,
+    panels,
+    panels_lower_than_their_legends,
+    short_log_axes,
+)
 from ttsbook import plots  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -183,7 +200,7 @@ def test_the_svg_reader_sees_a_legend_inside_one_wide_bar():
 
 
 def test_place_legends_refuses_a_non_figure():
-    with pytest.raises(ValueError, match="fig"):
+    with pytest.raises(TypeError, match="fig"):
         plots.place_legends("not a figure")
 
 
@@ -278,6 +295,165 @@ def test_the_tick_label_check_sees_a_short_log_axis():
     fig.savefig(buffer, format="svg")
     plt.close(fig)
     assert not UNIT_POWER.search(buffer.getvalue())
+
+
+# --- defects of layout and ticks a program can see, on every figure of the book -----------------
+
+
+def _book_figures() -> list:
+    return [
+        pytest.param(chapter, number, id=f"Fig{number}-{name}" if name else f"Fig{number}")
+        for chapter in CHAPTERS
+        if (ROOT / "book" / f"{chapter}.ipynb").exists()
+        for number, name, _ in notebook_figures(ROOT / "book" / f"{chapter}.ipynb")
+    ]
+
+
+BOOK_FIGURES = _book_figures()
+
+
+@functools.cache
+def _chapter_svgs(chapter: str) -> dict[str, str]:
+    return {number: svg for number, _, svg in notebook_figures(ROOT / "book" / f"{chapter}.ipynb")}
+
+
+def figure_svg_text(chapter: str, number: str) -> str:
+    return _chapter_svgs(chapter)[number]
+
+
+def test_every_chapter_figure_is_checked():
+    assert {p.values[0] for p in BOOK_FIGURES} == set(CHAPTERS), "a chapter without figures, or without its notebook"
+
+
+@pytest.mark.parametrize(("chapter", "number"), BOOK_FIGURES)
+def test_no_log_axis_has_fewer_than_three_labels(chapter, number):
+    """A logarithmic axis labelled only 10¹ and 10² reads like a linear one: label three ticks or
+    more (plots.log_ticks with plain numbers, or more decades)."""
+    found = short_log_axes(figure_svg_text(chapter, number))
+    assert not found, f"Fig {number} ({chapter}): {found}"
+
+
+@pytest.mark.parametrize(("chapter", "number"), BOOK_FIGURES)
+def test_no_tick_labels_of_neighbouring_panels_run_together(chapter, number):
+    """Tick labels of two panels neither touch nor continue each other's spacing across the gap
+    between the panels (fewer ticks, or more space between the panels)."""
+    found = crowded_tick_labels(figure_svg_text(chapter, number))
+    assert not found, f"Fig {number} ({chapter}): {found}"
+
+
+@pytest.mark.parametrize(("chapter", "number"), BOOK_FIGURES)
+def test_no_panel_is_narrower_than_a_quarter_of_its_figure(chapter, number):
+    found = narrow_panels(figure_svg_text(chapter, number))
+    assert not found, f"Fig {number} ({chapter}): {found}"
+
+
+@pytest.mark.parametrize(("chapter", "number"), BOOK_FIGURES)
+def test_no_panel_is_lower_than_a_legend_above_or_below_it(chapter, number):
+    """A panel squashed under its legends: a wider legend (more columns), or one legend for all
+    panels, gives the data its height back."""
+    found = panels_lower_than_their_legends(figure_svg_text(chapter, number))
+    assert not found, f"Fig {number} ({chapter}): {found}"
+
+
+def log_figure(ticks=None, scale: str = "log") -> str:
+    """One panel whose y values run from 10 to 150, on a logarithmic (or linear) axis."""
+    fig, ax = plots.subplots()
+    x = np.linspace(10, 150, 30)
+    ax.plot(x, x)
+    ax.set_yscale(scale)
+    if ticks is not None:
+        plots.log_ticks(ax, ticks) if scale == "log" else ax.set_yticks(ticks)
+    return plots._svg(fig)
+
+
+def test_the_log_axis_check_sees_two_decades_labelled_10_and_100():
+    found = short_log_axes(log_figure())
+    assert len(found) == 1 and "2 labels" in found[0] and "10^{2}" in found[0], found
+    fixed = log_figure([10, 20, 50, 100])
+    assert short_log_axes(fixed) == []
+    assert logarithmic(panels(fixed)["axes"][0]["y"]), "plain labels at logarithmic places: a log axis"
+
+
+def test_the_log_axis_check_sees_two_plain_labels_and_spares_a_linear_axis():
+    assert short_log_axes(log_figure([10, 100])), "two plain labels and the minor ticks of a log axis"
+    assert short_log_axes(log_figure([10, 100], scale="linear")) == []
+    assert not logarithmic(panels(log_figure(scale="linear"))["axes"][0]["y"])
+
+
+def three_panels(step: int) -> str:
+    """Three panels side by side, x from 0 to 20, a tick every ``step``."""
+    fig, axes = plots.subplots(1, 3, sharey=True)
+    k = np.arange(21)
+    for ax in axes:
+        ax.plot(k, np.exp(-k))
+        ax.set_yscale("log")
+        ax.xaxis.set_major_locator(ticker.MultipleLocator(step))
+    return plots._svg(fig)
+
+
+def test_the_tick_label_check_sees_neighbouring_panels_run_together():
+    """0 3 6 … 18 21 0 3 …: the gap between the panels' labels is the gap within them."""
+    found = crowded_tick_labels(three_panels(3))
+    assert len(found) == 2 and all("'21'" in f and "'0'" in f for f in found), found
+    assert crowded_tick_labels(three_panels(5)) == []
+
+
+def two_panels_apart(wspace: float) -> str:
+    """Two panels labelled 0, 50, 100 on x, ``wspace`` (a fraction of a panel's width) apart."""
+    fig, axes = plt.subplots(1, 2, layout="none", figsize=(4, 2))
+    fig.subplots_adjust(wspace=wspace)
+    for ax in axes:
+        ax.plot([0, 100], [0, 1])
+        ax.set_xticks([0, 50, 100])
+    return plots._svg(fig)
+
+
+def test_the_tick_label_check_sees_labels_of_two_panels_overlap():
+    found = crowded_tick_labels(two_panels_apart(0.0))
+    assert len(found) == 1 and "'100'" in found[0] and "'0'" in found[0], found
+    assert crowded_tick_labels(two_panels_apart(0.6)) == []
+
+
+def panel_row(n: int, width_ratios=None) -> str:
+    fig, axes = plots.subplots(1, n, gridspec_kw={"width_ratios": width_ratios} if width_ratios else {})
+    for ax in axes:
+        ax.plot([0, 1], [0, 1])
+    return plots._svg(fig)
+
+
+def test_the_panel_width_check_sees_a_row_of_five_and_a_narrow_panel():
+    assert len(narrow_panels(panel_row(5))) == 5
+    assert [f.split()[0] for f in narrow_panels(panel_row(2, [1, 4]))] == ["axes_1"]
+    assert narrow_panels(panel_row(3)) == []
+    assert narrow_panels(panel_row(2, [1, 1])) == []
+
+
+def test_the_panel_width_check_spares_colorbars_insets_and_twins():
+    fig, ax = plots.subplots()
+    points = ax.scatter([1, 2, 3], [1, 2, 3], c=[1, 2, 3])
+    fig.colorbar(points, ax=ax)
+    ax.plot([1, 2, 3], [1, 3, 2])
+    plots.zoom(ax, (1, 2))
+    ax.twinx().plot([1, 2, 3], [5, 6, 7])
+    svg = plots._svg(fig)
+    assert len(panels(svg)["axes"]) == 4, "the panel, its inset, the colorbar and the twin"
+    assert narrow_panels(svg) == []
+
+
+def legend_below(ncol: int) -> str:
+    """Two panels, nine curves in the right one with their legend below it in ``ncol`` columns."""
+    fig, axes = plots.subplots(1, 2)
+    axes[0].plot([0, 1], [0, 1])
+    for i in range(9):
+        axes[1].plot([0, 1], [i, i + 1], label=f"curve number {i}")
+    axes[1].legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=ncol)
+    return plots._svg(fig)
+
+
+def test_the_panel_height_check_sees_a_panel_squashed_by_its_legend():
+    found = panels_lower_than_their_legends(legend_below(1))
+    assert len(found) == 1 and found[0].startswith("axes_2"), found
+    assert panels_lower_than_their_legends(legend_below(3)) == []
 
 
 @pytest.mark.skipif(_browser_missing() is not None, reason=str(_browser_missing()))
