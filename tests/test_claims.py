@@ -188,6 +188,7 @@ def test_the_same_id_twice_is_refused(tmp_path):
         (dict(figure=""), r"\bfigure must be a non-empty string or None"),
         (dict(source=" "), r"\bsource must be a non-empty string or None"),
         (dict(kind="book"), r"\bkind must be one of"),
+        (dict(title=" "), r"\btitle must be a non-empty string or None"),
     ],
 )
 def test_claim_refuses_bad_input(kwargs, match):
@@ -214,26 +215,103 @@ def test_every_claim_of_the_chapters_says_where_the_paper_states_it():
 
 
 @pytest.mark.parametrize(
-    "func, args, match",
+    "func, args, error, match",
     [
-        (claims.counts, (["x"],), r"\bclaims must be results of"),
-        (claims.summary, ([],), r"\bclaims must be one or more results"),
-        (claims.table, ([], "book"), r"\bkind must be one of"),
+        (claims.counts, (["x"],), TypeError, r"\bclaims must be results of"),
+        (claims.summary, ([],), ValueError, r"\bclaims must be one or more results"),
+        (claims.table, ([], "book"), ValueError, r"\bkind must be one of"),
+        (claims.overview, (["x"],), TypeError, r"\bclaims must be results of collect"),
+        (claims.overview, ([],), ValueError, r"\bclaims must be one or more results of collect"),
+        (
+            claims.overview,
+            ([claims.claim("a", "x", "reproduced")],),
+            ValueError,
+            r"\bclaims must be results of collect",
+        ),
     ],
 )
-def test_counts_summary_and_table_refuse_bad_input(func, args, match):
-    with pytest.raises(ValueError, match=match):
+def test_counts_summary_and_table_refuse_bad_input(func, args, error, match):
+    with pytest.raises(error, match=match):
         func(*args)
 
 
 @pytest.mark.parametrize(
-    "args, kwargs, match",
+    "args, kwargs, error, match",
     [
-        ((), {}, r"\bclaims must be one or more results"),
-        (("a claim",), {}, r"\bclaims must be one or more results"),
-        ((claims.claim("a", "x", "reproduced"),), {"title": ""}, r"\btitle must be a non-empty string"),
+        ((), {}, ValueError, r"\bclaims must be one or more results"),
+        (("a claim",), {}, TypeError, r"\bclaims must be one or more results"),
+        ((claims.claim("a", "x", "reproduced"),), {"title": ""}, ValueError, r"\btitle must be a non-empty string"),
     ],
 )
-def test_verdicts_refuses_bad_input(args, kwargs, match):
-    with pytest.raises(ValueError, match=match):
+def test_verdicts_refuses_bad_input(args, kwargs, error, match):
+    with pytest.raises(error, match=match):
         claims.verdicts(*args, **kwargs)
+
+
+def test_overview_is_exact(tmp_path):
+    """One row per verdict present, the extensions last with their signs; a claim is named by its
+    title (else its source) and linked to its figure (else its chapter)."""
+    source = CHAPTER.replace(
+        'source="Proposition 1", kind="paper",',
+        'source="Proposition 1", kind="paper", title=r"the error falls with $k$",',
+    ).replace('source="Remark 2", kind="extension")', 'source="Remark 2", kind="extension", title="early stopping")')
+    (tmp_path / "book").mkdir()
+    path = tmp_path / "book" / "03_x.md"
+    path.write_text(source)
+    assert claims.overview(claims.collect([path])) == "\n".join(
+        [
+            ":::{list-table}",
+            ":header-rows: 1",
+            ":widths: 22 78",
+            ":class: ttsbook-claims ttsbook-claims-overview",
+            "",
+            "* - Verdict",
+            "  - Claims, each linked to the figure or chapter that tests it",
+            "* - ✓ reproduced (1)",
+            "  - The error falls with $k$ ({numref}`fig-a`)",
+            "* - ◐ in a stated regime (1)",
+            "  - Remark 2 ({doc}`Chapter 3 </book/03_x>`)",
+            "* - beyond the paper (1)",
+            "  - ✗ early stopping ({doc}`Chapter 3 </book/03_x>`)",
+            ":::",
+            "",
+        ]
+    )
+
+
+def test_the_book_overview_names_every_claim_once_with_its_maths_typeset(monkeypatch):
+    """The introduction's table, as myst-parser reads it: one table with a row per verdict and one
+    for the extensions, each claim a link, every $…$ of the titles a math node; every extension and
+    every claim reproduced in a stated regime has a title (the extension's name, the regime)."""
+    from docutils import nodes
+    from docutils.core import publish_doctree
+    from docutils.parsers.rst import roles
+    from myst_parser.docutils_ import Parser
+
+    found = claims.collect(sorted((ROOT / "book").glob("[0-9][0-9]_*.md")))
+    untitled = [c.id for c in found if not c.title and (c.kind == "extension" or c.regime)]
+    assert not untitled, f"claims the table cannot name in a few words (add title=...): {untitled}"
+
+    def link(name, rawtext, text, lineno, inliner, options=None, content=None):
+        return [nodes.reference(rawtext, text, refuri=text)], []
+
+    for name in ("numref", "doc"):  # Sphinx's roles, which plain docutils lacks
+        monkeypatch.setitem(roles._roles, name, link)
+    text = claims.overview(found)
+    doc = publish_doctree(
+        text,
+        parser=Parser(),
+        settings_overrides={"myst_enable_extensions": ["dollarmath", "colon_fence"], "report_level": 2},
+    )
+    assert not list(doc.findall(nodes.system_message)), [m.astext() for m in doc.findall(nodes.system_message)]
+    (table,) = doc.findall(nodes.table)
+    rows = [[e.astext() for e in r.findall(nodes.entry)] for r in table.findall(nodes.row)]
+    paper = [c for c in found if c.kind == "paper"]
+    labels = ("✓ reproduced", "◐ in a stated regime", "✗ not reproduced")
+    groups = {label: [c for c in paper if c.verdict == v] for label, v in zip(labels, claims.VERDICTS, strict=True)}
+    groups["beyond the paper"] = [c for c in found if c.kind == "extension"]
+    expected = [f"{label} ({len(cs)})" for label, cs in groups.items() if cs]
+    assert [r[0] for r in rows[1:]] == expected
+    assert len(list(table.findall(nodes.reference))) == len(found)
+    titles = "".join((c.title or c.source or "") for c in found)
+    assert len(list(table.findall(nodes.math))) == titles.count("$") // 2

@@ -6,7 +6,8 @@ generated from the same calls: :func:`collect` reads the chapters' MyST sources 
 ``claim(...)`` calls with :mod:`ast` (their arguments must be literal strings), and
 :func:`page` writes the page's counts (:func:`summary`) and its two tables (:func:`table`), the
 paper's claims apart from the book's own extensions (``kind``), so that a verdict is never typed
-twice. :doc:`/book/01_setup` shows a chapter's use.
+twice; :func:`overview` writes the introduction's short table of them, by verdict.
+:doc:`/book/01_setup` shows a chapter's use.
 """
 
 from __future__ import annotations
@@ -17,7 +18,19 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Claim", "claim", "verdicts", "collect", "table", "page", "counts", "summary", "VERDICTS", "KINDS"]
+__all__ = [
+    "Claim",
+    "claim",
+    "verdicts",
+    "collect",
+    "table",
+    "page",
+    "overview",
+    "counts",
+    "summary",
+    "VERDICTS",
+    "KINDS",
+]
 
 #: The three verdicts a claim can get.
 VERDICTS = ("reproduced", "reproduced in a stated regime", "not reproduced")
@@ -31,7 +44,7 @@ _BOX = {
     "reproduced in a stated regime": ("attention", "regime"),
     "not reproduced": ("danger", "not-reproduced"),
 }
-_FIELDS = ("id", "claim", "verdict", "figure", "check", "regime", "source", "kind")
+_FIELDS = ("id", "claim", "verdict", "figure", "check", "regime", "source", "kind", "title")
 _CELL = re.compile(r"^```\{code-cell\}[^\n]*\n(.*?)^```", re.S | re.M)
 _ID = re.compile(r"^[a-z0-9][a-z0-9.\-]*$")
 
@@ -49,6 +62,7 @@ class Claim:
     source: str | None = None  # where in the paper (a section, theorem or figure)
     kind: str = "paper"  # "paper" or "extension" (KINDS)
     chapter: str | None = None  # the docname, filled in by collect
+    title: str | None = None  # a few words naming it in the introduction's table (overview)
 
     def line(self) -> str:
         """The claim as a MyST list item of the chapter's verdict box."""
@@ -72,6 +86,7 @@ def claim(
     regime: str | None = None,
     source: str | None = None,
     kind: str = "paper",
+    title: str | None = None,
 ) -> Claim:
     """A claim of the paper with the book's verdict.
 
@@ -97,12 +112,19 @@ def claim(
     kind : str
         One of :data:`KINDS`: ``"paper"``, a claim of the paper, or ``"extension"``, the book's
         own result beyond the paper (listed apart on the claims page and counted apart).
+    title : str, optional
+        A few words in MyST naming the claim in the introduction's table (:func:`overview`), where
+        it stands for the claim: for a claim reproduced in a stated regime, with the regime in
+        brief (``"Proposition 4.3, for hard enough targets"``). Without it the table names a
+        claim of the paper by its ``source``; every extension should have one.
 
     Every argument must be a literal string in the chapter's source: the claims page reads them
     from there without running the chapter.
     """
     for name, value in (("id", id), ("claim", claim), ("verdict", verdict)):
-        if not isinstance(value, str) or not value.strip():
+        if not isinstance(value, str):
+            raise TypeError(f"{name} must be a non-empty string, got {value!r}")
+        if not value.strip():
             raise ValueError(f"{name} must be a non-empty string, got {value!r}")
     if not _ID.match(id):
         raise ValueError(f"id must be lower case letters, digits, '.' and '-', got {id!r}")
@@ -110,12 +132,15 @@ def claim(
         raise ValueError(f"verdict must be one of {VERDICTS}, got {verdict!r}")
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
-    for name, value in (("figure", figure), ("check", check), ("regime", regime), ("source", source)):
-        if value is not None and (not isinstance(value, str) or not value.strip()):
+    optional = (("figure", figure), ("check", check), ("regime", regime), ("source", source), ("title", title))
+    for name, value in optional:
+        if value is not None and not isinstance(value, str):
+            raise TypeError(f"{name} must be a non-empty string or None, got {value!r}")
+        if value is not None and not value.strip():
             raise ValueError(f"{name} must be a non-empty string or None, got {value!r}")
     if verdict == "reproduced in a stated regime" and regime is None:
         raise ValueError("regime must say where the claim holds when the verdict is 'reproduced in a stated regime'")
-    return Claim(id, claim, verdict, figure, check, regime, source, kind)
+    return Claim(id, claim, verdict, figure, check, regime, source, kind, title=title)
 
 
 def verdicts(*claims: Claim, title: str = "Verdicts"):
@@ -124,9 +149,13 @@ def verdicts(*claims: Claim, title: str = "Verdicts"):
     (an IPython ``Markdown`` object)."""
     from IPython.display import Markdown
 
-    if not claims or not all(isinstance(c, Claim) for c in claims):
+    if not all(isinstance(c, Claim) for c in claims):
+        raise TypeError("claims must be one or more results of ttsbook.claim(...)")
+    if not claims:
         raise ValueError("claims must be one or more results of ttsbook.claim(...)")
-    if not isinstance(title, str) or not title.strip():
+    if not isinstance(title, str):
+        raise TypeError(f"title must be a non-empty string, got {title!r}")
+    if not title.strip():
         raise ValueError(f"title must be a non-empty string, got {title!r}")
     boxes = []
     for verdict in VERDICTS:
@@ -207,7 +236,7 @@ def _name(func) -> str | None:
 def counts(claims: list[Claim]) -> dict[str, int]:
     """How many of ``claims`` have each verdict, in the order of :data:`VERDICTS`."""
     if not all(isinstance(c, Claim) for c in claims):
-        raise ValueError("claims must be results of ttsbook.claim(...) or collect(...)")
+        raise TypeError("claims must be results of ttsbook.claim(...) or collect(...)")
     return {v: sum(c.verdict == v for c in claims) for v in VERDICTS}
 
 
@@ -220,7 +249,9 @@ def _tally(claims: list[Claim], words: bool = True) -> str:
 def summary(claims: list[Claim]) -> str:
     """The counts by verdict as a MyST paragraph: all claims, then the paper's claims and the
     book's extensions apart (what the introduction and the claims page open with)."""
-    if not claims or not all(isinstance(c, Claim) for c in claims):
+    if not all(isinstance(c, Claim) for c in claims):
+        raise TypeError("claims must be one or more results of ttsbook.claim(...) or collect(...)")
+    if not claims:
         raise ValueError("claims must be one or more results of ttsbook.claim(...) or collect(...)")
     paper = [c for c in claims if c.kind == "paper"]
     extension = [c for c in claims if c.kind == "extension"]
@@ -247,7 +278,9 @@ def table(claims: list[Claim], kind: str = "paper") -> str:
     test it names (``tests/test_x.py::test_y``) is set as code, and a leading "chapter N: " that
     repeats the claim's own chapter is left out.
     """
-    if not all(isinstance(c, Claim) and c.chapter for c in claims):
+    if not all(isinstance(c, Claim) for c in claims):
+        raise TypeError("claims must be results of collect(...) (each knows its chapter)")
+    if not all(c.chapter for c in claims):
         raise ValueError("claims must be results of collect(...) (each knows its chapter)")
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
@@ -298,6 +331,53 @@ def page(claims: list[Claim]) -> str:
             table(claims, "extension"),
         ]
     )
+
+
+def overview(claims: list[Claim]) -> str:
+    """The introduction's table of the claims (a MyST ``list-table``), one row per verdict of the
+    paper's claims (✓ reproduced, ◐ in a stated regime, ✗ not reproduced) and a last row for the
+    book's own extensions, each row with its count.
+
+    Each claim is named by its ``title`` (a claim of the paper without one by its ``source``),
+    an extension with its verdict's sign, and linked to the figure that tests it (``figure``) or,
+    without one, to its chapter; a row lists its claims in the chapters' order, and a verdict no
+    claim has gets no row.
+    """
+    if not all(isinstance(c, Claim) for c in claims):
+        raise TypeError("claims must be results of collect(...) (each knows its chapter)")
+    if not claims:
+        raise ValueError("claims must be one or more results of collect(...)")
+    if not all(c.chapter for c in claims):
+        raise ValueError("claims must be results of collect(...) (each knows its chapter)")
+    rows = [
+        ":::{list-table}",
+        ":header-rows: 1",
+        ":widths: 22 78",
+        ":class: ttsbook-claims ttsbook-claims-overview",
+        "",
+        "* - Verdict",
+        "  - Claims, each linked to the figure or chapter that tests it",
+    ]
+    paper = [c for c in claims if c.kind == "paper"]
+    extension = [c for c in claims if c.kind == "extension"]
+    groups = [(f"{ICON[v]} {_SHORT[v]}", [c for c in paper if c.verdict == v], False) for v in VERDICTS]
+    groups.append(("beyond the paper", extension, True))
+    for label, chosen, signed in groups:
+        if chosen:
+            entries = "; ".join(_overview_entry(c, signed) for c in chosen)
+            rows += [f"* - {label} ({len(chosen)})", f"  - {entries[:1].upper()}{entries[1:]}"]
+    return "\n".join(rows + [":::", ""])
+
+
+def _overview_entry(c: Claim, signed: bool) -> str:
+    """One claim in the introduction's table: its name and a link to where it is tested."""
+    name = (c.title or c.source or c.id).strip().rstrip(".")
+    if c.figure:
+        link = f"{{numref}}`{c.figure}`"
+    else:
+        number = _chapter_number(c.chapter)
+        link = f"{{doc}}`Chapter {number} </{c.chapter}>`" if number else f"{{doc}}`/{c.chapter}`"
+    return (f"{ICON[c.verdict]} " if signed else "") + f"{name} ({link})"
 
 
 _TEST_ID = re.compile(r"(tests/[\w/.\-]+\.py(?:::[\w\[\].\-]+)*)")

@@ -7,9 +7,12 @@ chapters' ``claim(...)`` calls.
   ``ttsbook.claims.collect``, so the page cannot drift from the chapters. The page is rebuilt at
   every build, as any chapter may have changed.
 - The directive ``{claims-summary}`` writes the counts by verdict (``ttsbook.claims.summary``).
+- The directive ``{claims-overview}`` writes the introduction's short table of the claims: one
+  row per verdict of the paper's claims and one for the book's extensions, each claim named in a
+  few words and linked to the figure that tests it (``ttsbook.claims.overview``).
 - The directive ``{claims-list}`` lists claims as the chapters state them, verdict first: the
   ids given as its content, one a line, or with ``:chapter: book/08_gpt2`` every claim of that
-  chapter. A page using either directive is re-read when a chapter changes.
+  chapter. A page using any of these directives is re-read when a chapter changes.
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ def fill(app, docname, source):
         return
     try:
         text = claims.page(claims.collect(chapter_sources(app.env)))
-    except ValueError as exc:
+    except (TypeError, ValueError) as exc:
         logger.warning(f"claims page: {exc}", location=docname)
         text = "No claims could be read from the chapters.\n"
     source[0] = MARKER.sub(lambda _: text, source[0])
@@ -75,6 +78,15 @@ class ClaimsSummary(_ClaimsDirective):
 
     def run(self):
         return self.parse(claims.summary(self.claims()))
+
+
+class ClaimsOverview(_ClaimsDirective):
+    """``{claims-overview}``: the claims by verdict in one short table, the extensions apart."""
+
+    has_content = False
+
+    def run(self):
+        return self.parse(claims.overview(self.claims()))
 
 
 class ClaimsList(_ClaimsDirective):
@@ -113,5 +125,6 @@ def setup(app):
     app.connect("source-read", fill)
     app.connect("env-get-outdated", always_outdated)
     app.add_directive("claims-summary", ClaimsSummary)
+    app.add_directive("claims-overview", ClaimsOverview)
     app.add_directive("claims-list", ClaimsList)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
