@@ -157,17 +157,17 @@ class LSA(nn.Module):
         if window is not None and cache:
             raise ValueError("window needs method='append' (cache=False) for the LSA")
         b = self.blocks
-        E0 = examples.to(self.W.dtype).transpose(1, 2)
-        batch, _, m = E0.shape
-        last = E0.new_zeros(batch, b.size)  # the estimate column [0_d; 0; ŵ_0; 1], ŵ_0 = 0
-        last[:, b.one] = 1
-        E0 = torch.cat([E0, last[:, :, None]], dim=2)
-        iterates = [E0.new_zeros(batch, self.d)]
+        batch, m, _ = examples.shape
+        # The prompt's columns, then the estimate column [0_d; 0; ŵ_0; 1] (ŵ_0 = 0), then room for
+        # the k appended estimates (the model sees a growing view of E, or, with a window, the
+        # examples and the last `window` estimate columns).
+        E = examples.new_zeros(batch, b.size, m + 1 + (0 if cache else k), dtype=self.W.dtype)
+        E[:, :, :m] = examples.transpose(1, 2)
+        E[:, b.one, m] = 1
+        E0 = E[:, :, : m + 1]
+        iterates = [E.new_zeros(batch, self.d)]
         with torch.no_grad():
             if not cache:
-                # The k estimate columns are preallocated; the model sees a growing view of E (or,
-                # with a window, the examples and the last `window` estimate columns).
-                E = torch.cat([E0, E0.new_zeros(batch, b.size, k)], dim=2)
                 for i in range(k):
                     if window is None or i + 1 <= window:
                         view = E[:, :, : m + 1 + i]
@@ -181,6 +181,7 @@ class LSA(nn.Module):
                 V, W = self.V, self.W
                 G = E0 @ E0.transpose(1, 2)  # the prompt's part of E Eᵀ, (batch, 2d+2, 2d+2)
                 C = E0.new_zeros(batch, b.size, k)  # the appended estimate columns
+                last = E0[:, :, m]
                 for i in range(k):
                     q = last @ W.T  # W e for the last column e
                     attn = torch.einsum("bij,bj->bi", G, q)
