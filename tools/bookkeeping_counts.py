@@ -1,5 +1,5 @@
-"""Count what a reader should not have to read: table cells in e-notation, assert lines in
-visible code, and figures whose legend covers data.
+"""Count what a reader should not have to read: e-notation in table cells, in printed output and
+on the claims page, assert lines in visible code, and figures whose legend covers data.
 
     python tools/bookkeeping_counts.py                  # the built book, _build/html
     python tools/bookkeeping_counts.py --notebooks      # the executed notebooks book/*.ipynb
@@ -8,7 +8,8 @@ visible code, and figures whose legend covers data.
 In the HTML a code cell is visible unless its input is collapsed or removed (tags
 ``hide-input``, ``hide-cell``, ``remove-input``, ``remove-cell``); in a notebook the same tags
 are read from the cell's metadata. An assert counts with its continuation lines. A table cell is
-in e-notation when its text holds a number such as ``1.2e-05`` or ``3E+4``.
+in e-notation when its text holds a number such as ``1.2e-05`` or ``3E+4``; printed output
+counts by lines (a chapter's stdout, or a text result that is not a table or a figure).
 """
 
 from __future__ import annotations
@@ -26,6 +27,24 @@ ROOT = Path(__file__).resolve().parents[1]
 legend_coverage = load(ROOT / "tests" / "figure_svg.py").legend_coverage
 E_NOTATION = re.compile(r"\d[eE][-+]?\d")
 HIDDEN = {"hide-input", "hide-cell", "remove-input", "remove-cell"}
+
+
+#: What is counted, in the built book and in the notebooks.
+COUNTED = (
+    "e-notation table cells",
+    "e-notation printed lines",
+    "e-notation on the claims page",
+    "visible assert lines",
+    "figures",
+    "figures with a legend over data",
+)
+PRINTED = re.compile(r'class="output stream[^"]*"><div class="highlight"><pre>(.*?)</pre>', re.S)
+TAG = re.compile(r"<[^>]+>")
+
+
+def e_lines(text: str) -> int:
+    """Lines of ``text`` with a number in e-notation."""
+    return sum(bool(E_NOTATION.search(line)) for line in text.splitlines())
 
 
 def assert_lines(source: str) -> int:
@@ -83,22 +102,21 @@ def count_html(directory: Path) -> dict:
             if self.current is not None and any(inp for _, inp in self.stack):
                 self.current["text"] += data
 
-    counts = {
-        "e-notation table cells": 0,
-        "visible assert lines": 0,
-        "figures": 0,
-        "figures with a legend over data": 0,
-    }
+    counts = dict.fromkeys(COUNTED, 0)
     pages = {}
     for page in sorted((directory / "book").glob("*.html")):
         html = page.read_text()
         parser = Cells()
         parser.feed(html)
         e_cells = sum(bool(E_NOTATION.search(c)) for c in table_cells(html))
+        counts["e-notation printed lines"] += sum(e_lines(TAG.sub("", pre)) for pre in PRINTED.findall(html))
         asserts = sum(assert_lines(cell["text"]) for cell in parser.cells if cell["visible"])
         pages[page.stem] = (e_cells, asserts)
         counts["e-notation table cells"] += e_cells
         counts["visible assert lines"] += asserts
+    claims_page = directory / "book" / "claims.html"
+    if claims_page.exists():
+        counts["e-notation on the claims page"] = e_lines(TAG.sub("", claims_page.read_text()))
     for svg in sorted((directory / "_images").glob("*.svg")):
         text = svg.read_text()
         if 'id="figure_1"' not in text:
@@ -122,12 +140,7 @@ def count_notebooks(rev: str | None) -> dict:
             for n in names
             if n.endswith(".ipynb")
         }
-    counts = {
-        "e-notation table cells": 0,
-        "visible assert lines": 0,
-        "figures": 0,
-        "figures with a legend over data": 0,
-    }
+    counts = dict.fromkeys(COUNTED, 0)
     pages = {}
     for name, text in files.items():
         nb = json.loads(text)
@@ -141,6 +154,12 @@ def count_notebooks(rev: str | None) -> dict:
                 asserts += assert_lines(source)
             for output in cell.get("outputs", []):
                 data = output.get("data", {})
+                if output.get("name") == "stdout":
+                    text = output["text"] if isinstance(output["text"], str) else "".join(output["text"])
+                    counts["e-notation printed lines"] += e_lines(text)
+                elif "text/plain" in data and not {"text/html", "image/svg+xml", "text/markdown"} & set(data):
+                    plain = data["text/plain"] if isinstance(data["text/plain"], str) else "".join(data["text/plain"])
+                    counts["e-notation printed lines"] += e_lines(plain)
                 html = data.get("text/html")
                 if html is not None:
                     html = html if isinstance(html, str) else "".join(html)
@@ -153,6 +172,7 @@ def count_notebooks(rev: str | None) -> dict:
         pages[name] = (e_cells, asserts)
         counts["e-notation table cells"] += e_cells
         counts["visible assert lines"] += asserts
+    del counts["e-notation on the claims page"]  # a page of the built book only
     return {"total": counts, "by page (e-notation cells, visible assert lines)": pages}
 
 
