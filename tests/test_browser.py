@@ -25,6 +25,7 @@ the reason; ``make test`` builds the book, installs Chromium and Playwright, and
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import importlib
@@ -493,6 +494,7 @@ def test_execution_page_lists_every_chapter():
 DESKTOP_WIDTH = 1280
 MIN_FONT_PT = 9.0  # the smallest font of a figure at its rendered size
 MIN_DENSITY = 2.0  # a bitmap's natural width over its rendered width
+MIN_PHONE_FONT_PX = 9.0  # the smallest text of a figure as drawn at 390 px, in CSS pixels
 
 JS_OPEN_ALL = """() => { document.querySelectorAll('details').forEach(d => { d.open = true; }); }"""
 
@@ -537,13 +539,14 @@ JS_PHONE_FIGURES = """() => {
 
 # Every figure: SVG, or a bitmap of at least MIN_DENSITY; for SVG files made by matplotlib the
 # smallest font at its rendered size (glyph groups carry `scale(s -s)` with s = size in pt / 100).
+# The file measured is the one the browser shows (`currentSrc`: a <picture>'s phone variant on a phone).
 JS_FIGURE_QUALITY = """async () => {
   const out = [];
   for (const img of [...document.querySelectorAll('article img, main img')]) {
     const b = img.getBoundingClientRect();
     if (b.width === 0) continue;
     const src = img.currentSrc || img.src;
-    const row = {src: img.getAttribute('src'), rendered: b.width, natural: img.naturalWidth,
+    const row = {src: img.getAttribute('src'), shown: src, rendered: b.width, natural: img.naturalWidth,
                  svg: /\\.svg($|[?#])|^data:image\\/svg/.test(src), min_font_pt: null};
     if (row.svg) {
       try {
@@ -634,8 +637,42 @@ def figure_quality_problems(found: list[dict]) -> list[str]:
     return problems
 
 
+def phone_figure_text_problems(found: list[dict]) -> list[str]:
+    """Figures whose smallest text is drawn under MIN_PHONE_FONT_PX CSS pixels (1 pt = 4/3 px)."""
+    problems = []
+    for f in found:
+        if f.get("error"):
+            problems.append(f"{f['src']}: could not read the SVG ({f['error']})")
+        elif f["svg"] and f["min_font_pt"] is not None and f["min_font_pt"] * 4 / 3 < MIN_PHONE_FONT_PX - 0.05:
+            shown = f.get("shown", "").rsplit("/", 1)[-1]
+            problems.append(
+                f"{f['src']} (showing {shown}, {f['rendered']:.0f} px wide): smallest text "
+                f"{f['min_font_pt'] * 4 / 3:.1f} px (needs {MIN_PHONE_FONT_PX:g} px)"
+            )
+    return problems
+
+
 def _launch(pw):
     return pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+
+
+@contextlib.contextmanager
+def _page(docname: str, width: int, height: int = 900):
+    """A page of the built book in headless Chromium at ``width`` × ``height`` CSS pixels."""
+    from playwright import sync_api
+
+    server, base = _serve(HTML)
+    try:
+        with sync_api.sync_playwright() as pw:
+            browser = _launch(pw)
+            try:
+                page = browser.new_page(viewport={"width": width, "height": height})
+                page.goto(f"{base}/{docname}.html", wait_until="load", timeout=90_000)
+                yield page
+            finally:
+                browser.close()
+    finally:
+        server.shutdown()
 
 
 def _desktop_layout(page) -> dict:
@@ -651,10 +688,14 @@ def _desktop_layout(page) -> dict:
 
 
 def _phone_layout(page) -> dict:
-    """Figures and sideways scrolling of a loaded page at 390 px, every dropdown opened."""
+    """Figures, their text and sideways scrolling of a loaded page at 390 px, every dropdown opened."""
     page.evaluate(JS_OPEN_ALL)
     page.evaluate(JS_IMAGES)
-    return {"phone": page.evaluate(JS_PHONE_FIGURES), "curves_text": page.evaluate(JS_CURVES_TEXT)}
+    return {
+        "phone": page.evaluate(JS_PHONE_FIGURES),
+        "curves_text": page.evaluate(JS_CURVES_TEXT),
+        "phone_quality": page.evaluate(JS_FIGURE_QUALITY),
+    }
 
 
 def measure_layout(url: str, pw_browser) -> dict:
@@ -700,6 +741,14 @@ def test_figures_are_sharp_and_readable(layout, docname):
     """SVG, or bitmaps of at least 2x density; SVG text at least 9 pt as shown at 1280 px."""
     problems = figure_quality_problems(layout[docname]["quality"])
     assert not problems, f"{docname}:\n  " + "\n  ".join(problems)
+
+
+@pytest.mark.parametrize("docname", PAGES)
+def test_figures_are_legible_on_a_phone(layout, docname):
+    """At 390 px every static figure's smallest text is at least 9 CSS px as drawn: a figure shows
+    its phone variant there (its panels in one column, book/_ext/phone_figures.py)."""
+    problems = phone_figure_text_problems(layout[docname]["phone_quality"])
+    assert not problems, f"{docname} at {PHONE_WIDTH} px:\n  " + "\n  ".join(problems)
 
 
 def test_interactive_figures_respond_to_their_sliders(layout):
@@ -817,50 +866,53 @@ def test_sidebar_buttons_open_their_sidebars(toggles, width, which):
         )
 
 
+# After a tap on an entry of the page contents (a dialog on a phone): whether the dialog is open
+# and where the chosen section's heading sits in the window.
+CHOSEN = """(id) => {
+  const dialog = document.querySelector("#pst-secondary-sidebar-modal");
+  const heading = document.getElementById(id);
+  return {open: !!(dialog && dialog.open), top: heading ? heading.getBoundingClientRect().top : null,
+          height: window.innerHeight};
+}"""
+
+
+def test_choosing_an_entry_of_the_page_contents_closes_them_on_a_phone():
+    """On a phone "On this page" opens over the text; choosing a section closes it and shows the
+    section (book/_static/ttsbook.js)."""
+    with _page(TOGGLE_PAGE, PHONE_WIDTH, 844) as page:
+        assert _click_visible(page, ".secondary-toggle"), "no visible page-contents button on a phone"
+        links = page.locator("#pst-secondary-sidebar-modal a[href^='#']")
+        assert links.count() >= 3, "the page-contents dialog lists fewer than three sections"
+        entry = links.nth(links.count() // 2)
+        target = entry.get_attribute("href")[1:]
+        entry.click()
+        page.wait_for_timeout(600)
+        state = page.evaluate(CHOSEN, target)
+    assert not state["open"], "the page contents stay open over the text after choosing a section"
+    assert state["top"] is not None and 0 <= state["top"] < state["height"] / 2, (
+        f"section #{target} is not shown after choosing it: its heading is at {state['top']} px"
+    )
+
+
 def test_one_search_box_at_1280():
     """The site menu's search field is the only search box on a wide screen."""
-    from playwright import sync_api
-
-    server, base = _serve(HTML)
-    try:
-        with sync_api.sync_playwright() as pw:
-            browser = _launch(pw)
-            try:
-                page = browser.new_page(viewport={"width": DESKTOP_WIDTH, "height": 900})
-                page.goto(f"{base}/{TOGGLE_PAGE}.html", wait_until="load", timeout=90_000)
-                boxes = [b for b in page.query_selector_all(".search-button-field, form.bd-search") if b.is_visible()]
-                header = page.evaluate(
-                    "() => { const h = document.querySelector('.bd-header');"
-                    " return h ? h.getBoundingClientRect().height : 0; }"
-                )
-            finally:
-                browser.close()
-    finally:
-        server.shutdown()
+    with _page(TOGGLE_PAGE, DESKTOP_WIDTH) as page:
+        boxes = [b for b in page.query_selector_all(".search-button-field, form.bd-search") if b.is_visible()]
+        header = page.evaluate(
+            "() => { const h = document.querySelector('.bd-header'); return h ? h.getBoundingClientRect().height : 0; }"
+        )
     assert len(boxes) == 1, f"{len(boxes)} search boxes at {DESKTOP_WIDTH} px"
     assert header == 0, f"an empty {header:.0f} px bar above the page at {DESKTOP_WIDTH} px"
 
 
 def test_verdict_boxes_differ_by_verdict():
     """Chapter 5 has all three verdicts: each in its own box, in three different colours."""
-    from playwright import sync_api
-
-    server, base = _serve(HTML)
-    try:
-        with sync_api.sync_playwright() as pw:
-            browser = _launch(pw)
-            try:
-                page = browser.new_page(viewport={"width": DESKTOP_WIDTH, "height": 900})
-                page.goto(f"{base}/book/05_overthinking.html", wait_until="load", timeout=90_000)
-                colours = page.evaluate("""() => Object.fromEntries(
-                  ['reproduced', 'regime', 'not-reproduced'].map(v => {
-                    const box = document.querySelector(`div.admonition.ttsbook-verdict-${v}`);
-                    return [v, box ? getComputedStyle(box).borderLeftColor : null];
-                  }))""")
-            finally:
-                browser.close()
-    finally:
-        server.shutdown()
+    with _page("book/05_overthinking", DESKTOP_WIDTH) as page:
+        colours = page.evaluate("""() => Object.fromEntries(
+          ['reproduced', 'regime', 'not-reproduced'].map(v => {
+            const box = document.querySelector(`div.admonition.ttsbook-verdict-${v}`);
+            return [v, box ? getComputedStyle(box).borderLeftColor : null];
+          }))""")
     assert all(colours.values()), f"chapter 5 lacks a verdict box: {colours}"
     assert len(set(colours.values())) == 3, f"verdict boxes share a colour: {colours}"
 
@@ -941,6 +993,8 @@ pre {{ font: 14px monospace; }}</style>{css}</head><body><main><article class="b
 <div class="cell"><div class="cell_input"><div class="highlight"><pre>{long_code}</pre></div></div>
 <div class="cell_output"><div class="output text_plain"><pre>{long_code}</pre></div>
 <img src="wide.svg" alt="wide figure"><img src="tiny.svg" alt="small fonts">
+<picture><source media="screen and (max-width: 600px)" srcset="phone.svg"><img src="desk.svg"
+ alt="a figure with a phone variant"></picture>
 <img src="blurry.png" alt="1x bitmap" style="width: 400px">
 <img src="sharp.png" alt="2x bitmap" style="width: 400px"></div></div>
 <table class="table"><tr>{cells}</tr></table>
@@ -956,6 +1010,8 @@ def _write_fixture(directory: Path, with_css: bool) -> None:
     (directory / "page.html").write_text(FIXTURE_PAGE.format(css=css, long_code=long_code, cells=cells))
     _fixture_svg(directory / "wide.svg", 12.0, 10.0)  # 1152 px natural, shrunk to the column
     _fixture_svg(directory / "tiny.svg", 6.0, 6.0)  # fonts of 6 pt at natural size
+    _fixture_svg(directory / "desk.svg", 6.4, 9.5)  # a book figure: legible at 1280 px, not at 390
+    _fixture_svg(directory / "phone.svg", 4.5, 9.5)  # its phone variant: 9.5 pt on 432 px
     _fixture_png(directory / "blurry.png", 400, 100)  # 400 px shown at 400 px: 1x
     _fixture_png(directory / "sharp.png", 800, 200)  # 800 px shown at 400 px: 2x
 
@@ -1011,6 +1067,21 @@ def test_figure_quality_check_fails_on_a_broken_page(fixture_layouts):
     styled = figure_quality_problems(fixture_layouts["styled"]["quality"])
     # shrunk to the 680 px column, the 12-inch figure's 10 pt labels become 10 * 680/1152 pt
     assert any("wide.svg" in p and "5.9 pt" in p for p in styled), styled
+
+
+def test_phone_text_check_fails_on_a_too_small_figure(fixture_layouts):
+    """At 390 px (the page's column 370 px wide): the 12-inch figure's 10 pt labels are drawn at
+    10 * 4/3 * 370/1152 = 4.3 px and the 6-inch figure's 6 pt ones at 5.1 px; a <picture> shows its
+    phone variant, 4.5 in wide, whose 9.5 pt labels are drawn at 10.8 px, not the desktop figure
+    (6.4 in: 7.6 px)."""
+    problems = phone_figure_text_problems(fixture_layouts["styled"]["phone_quality"])
+    assert any("wide.svg" in p and "4.3 px" in p for p in problems), problems
+    assert any("tiny.svg" in p and "5.1 px" in p for p in problems), problems
+    assert not any("desk.svg" in p for p in problems), problems
+    (shown,) = [f for f in fixture_layouts["styled"]["phone_quality"] if f["src"] == "desk.svg"]
+    assert shown["shown"].endswith("/phone.svg") and round(shown["min_font_pt"] * 4 / 3, 1) == 10.8, shown
+    (desktop,) = [f for f in fixture_layouts["styled"]["quality"] if f["src"] == "desk.svg"]
+    assert desktop["shown"].endswith("/desk.svg"), desktop
 
 
 def test_slider_check_sees_an_interactive_figure_change(tmp_path):

@@ -22,6 +22,7 @@ Debian's Chromium and Playwright, as ``tests/test_browser.py``.
 from __future__ import annotations
 
 import functools
+import html as _html
 import importlib.util
 import io
 import os
@@ -509,3 +510,43 @@ def test_every_figure_opens_at_full_size_on_a_phone():
         server.shutdown()
     assert seen, "no figure found in the chapters"
     assert not problems, problems
+
+
+# --- alt text ---------------------------------------------------------------------------------------
+_FIGURE = re.compile(r"<figure\b[^>]*>(.*?)</figure>", re.S)
+_ALT = re.compile(r'<img\b[^>]*\balt="([^"]*)"')
+_CAPTION = re.compile(r"<figcaption>(.*?)</figcaption>", re.S)
+
+
+def figure_alts(html: str) -> list[tuple[str, str]]:
+    """(alt text of the image, caption text) for every figure of a page with an image."""
+    found = []
+    for body in _FIGURE.findall(html):
+        alt, caption = _ALT.search(body), _CAPTION.search(body)
+        if alt and caption:
+            text = " ".join(_html.unescape(re.sub(r"<[^>]+>", " ", caption.group(1))).split())
+            found.append((_html.unescape(alt.group(1)), text))
+    return found
+
+
+def test_the_alt_check_sees_a_file_name():
+    page = (
+        '<figure><img alt="../_images/ab12.svg" src="../_images/ab12.svg"/>'
+        "<figcaption><p>Errors.</p></figcaption></figure>"
+    )
+    assert figure_alts(page) == [("../_images/ab12.svg", "Errors.")]
+
+
+@pytest.mark.skipif(not (HTML / "index.html").exists(), reason=f"no built book in {HTML}: run `make book`")
+def test_every_figure_image_is_described_by_its_caption():
+    """A figure's image has the first sentence of its caption as alt text, never a file name
+    (book/_ext/figure_alt.py)."""
+    found = {p.stem: figure_alts(p.read_text()) for p in sorted((HTML / "book").glob("[0-9]*.html"))}
+    assert sum(len(f) for f in found.values()) >= 30, "fewer than 30 captioned figures in the built chapters"
+    wrong = [
+        (page, alt[:60])
+        for page, figures in found.items()
+        for alt, caption in figures
+        if re.search(r"\.(svg|png|jpe?g)$|^$", alt) or alt.split()[0] not in caption.split()[:5]
+    ]
+    assert not wrong, f"figures whose image is not described by its caption: {wrong}"

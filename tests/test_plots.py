@@ -268,3 +268,148 @@ def test_paper_table_refuses_bad_arguments(args, kwargs, error, match):
     args = tuple(pd.DataFrame({"a": [1.0]}) if a == "frame" else a for a in args)
     with pytest.raises(error, match=match):
         plots.paper_table(*args, **kwargs)
+
+
+# --- the figures' phone variant: panels restacked into one column (ttsbook._figure_layout) --------
+
+PHONE_COLUMN_PX = 358  # a 390 px phone shows a figure this wide
+MIN_PHONE_FONT_PX = 9.0
+
+
+def _smallest_font_px(svg: str, shown_px: float) -> float:
+    """The smallest text of a matplotlib SVG (its glyph groups, ``scale(s -s)`` with s = pt / 100),
+    in CSS pixels when the image is drawn ``shown_px`` wide."""
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(svg)
+    width_pt = float(root.get("width").removesuffix("pt"))
+    sizes = []
+    for group in root.iter("{http://www.w3.org/2000/svg}g"):
+        if (group.get("id") or "").startswith("text_"):
+            scales = [re.search(r"scale\(([\d.]+) -", e.get("transform") or "") for e in group.iter()]
+            if any(scales):
+                sizes.append(max(100 * float(m.group(1)) for m in scales if m))
+    return min(sizes) * 4 / 3 * shown_px / (width_pt * 4 / 3)
+
+
+def _three_panels_with_a_figure_legend():
+    fig, axes = plots.subplots(1, 3, sharey=True, height=3.3)
+    k = np.arange(1, 21)
+    for i, ax in enumerate(axes):
+        for n in (10, 20, 30):
+            ax.semilogy(k, n * k ** (-1.0 - i / 3), label=f"$n = {n}$")
+        ax.set_title(f"panel {i}")
+        ax.set_xlabel("$k$")
+    axes[0].set_ylabel("error")
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncol=3)
+    fig.suptitle("$d = 8$")
+    return fig, axes
+
+
+def _two_panels_with_a_colorbar():
+    fig, (ax, ax_map) = plots.subplots(1, 2, height=3.6)
+    ax.plot(np.arange(10.0), np.arange(10.0) ** 2, label="a")
+    ax.legend()
+    inset = plots.zoom(ax, (0, 3))
+    mesh = ax_map.pcolormesh(np.random.default_rng(0).random((8, 10)))
+    colorbar = fig.colorbar(mesh, ax=ax_map, label="value")
+    return fig, (ax, ax_map), inset, colorbar
+
+
+def _boxes(fig, axes) -> list:
+    fig.draw_without_rendering()
+    return [ax.get_position() for ax in axes]
+
+
+@pytest.mark.parametrize("make", [_three_panels_with_a_figure_legend, _two_panels_with_a_colorbar])
+def test_restack_puts_the_panels_in_one_column_legible_on_a_phone(make):
+    from ttsbook import _figure_layout
+
+    fig, axes, *_ = make()
+    assert _figure_layout.restack(fig)
+    assert fig.get_size_inches()[0] == pytest.approx(_figure_layout.NARROW_WIDTH)
+    boxes = _boxes(fig, axes)
+    for above, below in zip(boxes, boxes[1:], strict=False):
+        assert above.y0 > below.y1, "panels one above the other, in reading order"
+        assert max(above.x0, below.x0) < min(above.x1, below.x1), "in one column"
+    for box in boxes:
+        assert box.height * fig.get_size_inches()[1] > 0.45 * box.width * fig.get_size_inches()[0]
+    plt.close(fig)
+    fig, *_ = make()
+    svg = _figure_layout.narrow_svg(fig)
+    assert _smallest_font_px(svg, PHONE_COLUMN_PX) >= MIN_PHONE_FONT_PX
+    wide = _figure_layout.figure_svg(fig)
+    assert _smallest_font_px(wide, PHONE_COLUMN_PX) < MIN_PHONE_FONT_PX, "the check sees the desktop figure"
+
+
+def test_restack_keeps_the_figure_legend_within_the_width_and_every_shared_axis_labelled():
+    from ttsbook import _figure_layout
+
+    fig, axes = _three_panels_with_a_figure_legend()
+    _figure_layout.restack(fig)
+    fig.draw_without_rendering()
+    (legend,) = fig.legends
+    assert legend.get_window_extent().width <= fig.bbox.width
+    assert all(label.get_visible() and label.get_text() for ax in axes for label in ax.get_yticklabels()[1:-1])
+
+
+def test_restack_keeps_colorbars_beside_and_insets_inside_their_axes():
+    from ttsbook import _figure_layout
+
+    fig, (ax, ax_map), inset, colorbar = _two_panels_with_a_colorbar()
+    _figure_layout.restack(fig)
+    box, map_box, inset_box, bar_box = _boxes(fig, [ax, ax_map, inset, colorbar.ax])
+    assert bar_box.x0 >= map_box.x1 and map_box.y0 - 0.01 <= bar_box.y0 < bar_box.y1 <= map_box.y1 + 0.01
+    assert box.x0 <= inset_box.x0 < inset_box.x1 <= box.x1 and box.y0 <= inset_box.y0 < inset_box.y1 <= box.y1
+
+
+def test_narrow_svg_leaves_the_figure_as_it_was():
+    from ttsbook import _figure_layout
+
+    fig, axes, *_ = _two_panels_with_a_colorbar()
+    _figure_layout.figure_svg(fig)  # as the display hook does: the figure, then its phone variant
+    before = (tuple(fig.get_size_inches()), [tuple(b.bounds) for b in _boxes(fig, fig.axes)])
+    _figure_layout.narrow_svg(fig)
+    after = (tuple(fig.get_size_inches()), [tuple(b.bounds) for b in _boxes(fig, fig.axes)])
+    assert after[0] == before[0]
+    np.testing.assert_allclose(after[1], before[1], atol=1e-3)  # constrained layout converges to 0.1 px
+
+
+def test_narrow_svg_is_none_for_a_figure_already_narrow():
+    from ttsbook import _figure_layout
+
+    fig, ax = plt.subplots(figsize=(4.0, 3.0))
+    ax.plot([0, 1], [0, 1])
+    assert _figure_layout.narrow_svg(fig) is None
+
+
+def test_the_phone_variant_is_drawn_only_while_the_book_builds(monkeypatch):
+    """Jupyter, Colab and nbval get the plain SVG; the book's build (book/_ext/phone_figures.py
+    sets the variable) gets the phone variant in the output's metadata too."""
+    from ttsbook import _figure_layout
+
+    fig, *_ = _three_panels_with_a_figure_legend()
+    monkeypatch.delenv(_figure_layout.NARROW_ENV, raising=False)
+    assert isinstance(_figure_layout.figure_display(fig), str)
+    monkeypatch.setenv(_figure_layout.NARROW_ENV, "1")
+    svg, metadata = _figure_layout.figure_display(fig)
+    assert svg.lstrip().startswith("<") and "<svg" in metadata[_figure_layout.NARROW_KEY]
+
+
+def test_the_myst_nb_plugin_writes_the_phone_variant_beside_the_figure():
+    from docutils import nodes
+    from myst_nb.core.render import MimeData
+
+    from ttsbook import _figure_layout
+
+    class Renderer:  # myst-nb's renderer, as far as the plugin uses it
+        @staticmethod
+        def render_image(data):
+            return [nodes.image(uri=f"{len(data.content)}.svg")]
+
+    plain = MimeData("image/svg+xml", "<svg/>", output_metadata={})
+    assert _figure_layout.PhoneFigures.handle_mime(Renderer, plain, False) is None
+    both = MimeData("image/svg+xml", "<svg/>", output_metadata={"image/svg+xml": {"ttsbook/narrow": "<svg />"}})
+    wide, narrow = _figure_layout.PhoneFigures.handle_mime(Renderer, both, False)
+    assert (wide["uri"], narrow["uri"]) == ("6.svg", "7.svg")
+    assert narrow["classes"] == [_figure_layout.NARROW_CLASS] and not wide["classes"]

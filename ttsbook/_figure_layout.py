@@ -6,13 +6,39 @@ legend that covers one of those points to a free place: the corners and edges of
 order of :data:`INSIDE`, else below the axes. :func:`covered_points` counts what a legend still
 covers. :func:`figure_svg` is the display hook :func:`ttsbook.plots.set_style` registers: it places
 the legends, embeds dense meshes and scatters as bitmaps and returns the figure as SVG text.
+
+Phones. A figure drawn for the 672 px column is shown about 358 px wide on a 390 px phone, its text
+at 4 to 5 CSS px. When the book is built (the Sphinx extension ``book/_ext/phone_figures.py`` sets
+:data:`NARROW_ENV`), :func:`figure_display`, the display hook :func:`ttsbook.plots.set_style`
+registers, also draws each figure's phone variant (:func:`narrow_svg`: the panels restacked into one
+column :data:`NARROW_WIDTH` inches wide by :func:`restack`) into the output's metadata; the myst-nb
+plugin :class:`PhoneFigures` writes it beside the figure, and the extension shows it below 600 px
+(``<picture>``). Notebooks run anywhere else (Jupyter, Colab, nbval) get the plain SVG.
 """
 
 from __future__ import annotations
 
+import os
+import warnings
+
 import numpy as np
 
-__all__ = ["figure_svg", "place_legends", "covered_points", "fill_rectangle", "INSIDE", "RASTER_ABOVE"]
+__all__ = [
+    "figure_svg",
+    "figure_display",
+    "narrow_svg",
+    "restack",
+    "place_legends",
+    "covered_points",
+    "fill_rectangle",
+    "PhoneFigures",
+    "INSIDE",
+    "RASTER_ABOVE",
+    "NARROW_WIDTH",
+    "NARROW_ENV",
+    "NARROW_KEY",
+    "NARROW_CLASS",
+]
 
 RASTER_ABOVE = 2000  # a mesh or collection with more elements is embedded as a bitmap in the SVG
 
@@ -39,6 +65,221 @@ def figure_svg(fig) -> str:
             if size > RASTER_ABOVE:
                 artist.set_rasterized(True)
     return print_figure(fig, "svg", bbox_inches="tight", metadata={"Date": None})
+
+
+#: Inches: the width of a figure's phone variant. A 390 px phone shows it about 358 px wide, so a
+#: 9 pt font (12 px at the natural 432 px) is drawn at about 9.9 CSS px.
+NARROW_WIDTH = 4.5
+#: Set to "1" (by the book's Sphinx extension) to add the phone variant to every figure's display.
+NARROW_ENV = "TTSBOOK_NARROW_FIGURES"
+#: The key of the image/svg+xml output metadata that holds the phone variant.
+NARROW_KEY = "ttsbook/narrow"
+#: The class of the phone variant's image node (the book's extension pairs it with the figure).
+NARROW_CLASS = "ttsbook-narrow"
+# A restacked panel's height over its width, clipped to this range: (0.5, 0.75) for up to three
+# panels, (0.5, 0.6) for more; a panel of fixed aspect (an image) keeps its shape up to 1.5.
+_PANEL_ASPECT = (0.5, 0.75)
+_MANY_PANELS_ASPECT = 0.6
+_FIXED_ASPECT = 1.5
+
+
+def figure_display(fig):
+    """The display hook: the figure as SVG text (:func:`figure_svg`) and, when :data:`NARROW_ENV`
+    is "1", its phone variant (:func:`narrow_svg`) in the output's metadata under :data:`NARROW_KEY`."""
+    svg = figure_svg(fig)
+    if os.environ.get(NARROW_ENV) != "1":
+        return svg
+    try:
+        narrow = narrow_svg(fig)
+    except Exception as exc:  # the figure alone, as on a desktop; tests/test_browser.py reports it
+        warnings.warn(f"no phone layout for this figure: {exc!r}", stacklevel=2)
+        return svg
+    return svg if narrow is None else (svg, {NARROW_KEY: narrow})
+
+
+def narrow_svg(fig, width: float = NARROW_WIDTH) -> str | None:
+    """The figure laid out for a phone (:func:`restack`) as SVG text, or None when it needs no other
+    layout (one column, at most ``width`` inches) or cannot be restacked. ``fig`` is left as it was."""
+    state = _layout_state(fig)
+    try:
+        if not restack(fig, width):
+            return None
+        return figure_svg(fig)
+    finally:
+        _restore_layout(fig, state)
+
+
+def restack(fig, width: float = NARROW_WIDTH) -> bool:
+    """Lay ``fig`` out for a narrow column, in place: every panel (an axes with its twins, insets
+    and colorbars) in one column ``width`` inches wide, in reading order; each panel's height from
+    its shape in the figure, clipped to half and three quarters of its width (0.6 for four panels
+    or more, 1.5 for an image that keeps its aspect); figure legends in as
+    many columns as fit the width; shared axes labelled on every panel. False, with ``fig``
+    unchanged, when there is nothing to do (one column no wider than ``width``) or the layout is not
+    one grid of subplots (axes placed by hand, nested grids, subfigures)."""
+    from matplotlib.figure import Figure
+    from matplotlib.gridspec import GridSpec
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+    if not isinstance(fig, Figure):
+        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
+    if fig.subfigs:
+        return False
+    main = [ax for ax in fig.axes if not hasattr(ax, "_colorbar")]
+    specs = [ax.get_subplotspec() for ax in main]
+    if not main or any(s is None for s in specs):
+        return False
+    grid = specs[0].get_gridspec()
+    if any(s.get_gridspec() is not grid or type(s.get_gridspec()) is not GridSpec for s in specs):
+        return False
+    if any(ax.get_subplotspec() is not None for ax in fig.axes if hasattr(ax, "_colorbar")):
+        return False  # a colorbar in a grid cell of its own: its parent is not known
+    old_width, old_height = fig.get_size_inches()
+    if grid.ncols == 1 and old_width <= width + 0.05:
+        return False
+    engine = fig.get_layout_engine()
+    if not isinstance(engine, ConstrainedLayoutEngine):
+        try:
+            fig.set_layout_engine("constrained")
+        except RuntimeError:
+            return False
+    fig.draw_without_rendering()
+    panels: dict[tuple, list] = {}
+    for ax, s in zip(main, specs, strict=True):
+        panels.setdefault((s.rowspan.start, s.colspan.start, s.rowspan.stop, s.colspan.stop), []).append(ax)
+    order = sorted(panels)
+    aspect = []
+    for key in order:
+        box = panels[key][0].get_position()
+        shape = (box.height * old_height) / max(box.width * old_width, 1e-6)
+        low, high = _PANEL_ASPECT[0], _PANEL_ASPECT[1] if len(order) <= 3 else _MANY_PANELS_ASPECT
+        if any(ax.get_aspect() != "auto" for ax in panels[key]):
+            high = _FIXED_ASPECT
+        aspect.append(float(np.clip(shape, low, high)))
+    for ax in main:  # a shared axis labelled on the outer panels only: label it on every panel
+        if len(ax.get_shared_x_axes().get_siblings(ax)) > 1 and ax.xaxis.get_label_position() == "bottom":
+            ax.xaxis.set_tick_params(which="both", labelbottom=True)
+        if len(ax.get_shared_y_axes().get_siblings(ax)) > 1 and ax.yaxis.get_label_position() == "left":
+            ax.yaxis.set_tick_params(which="both", labelleft=True)
+    column = GridSpec(len(order), 1, figure=fig, height_ratios=aspect)
+    for i, key in enumerate(order):
+        for ax in panels[key]:
+            ax.set_subplotspec(column[i, 0])
+    fig.set_size_inches(width, sum(0.6 * width * a for a in aspect) + 1.0, forward=False)
+    fig.draw_without_rendering()
+    for title in _titles(fig):  # a title longer than the column breaks into lines
+        title.set_wrap(True)
+    for legend in _legends(fig):  # fewer columns until a legend fits its figure or its axes
+        room = 0.98 * (width * fig.dpi if legend.parent is fig else legend.axes.get_window_extent().width)
+        while legend._ncols > 1 and legend.get_window_extent(fig.canvas.get_renderer()).width > room:
+            legend = _in_columns(legend, legend._ncols - 1)
+            fig.draw_without_rendering()
+    # the height: what the layout puts around the panels, and each panel as tall as its aspect asks
+    boxes = [panels[key][0].get_position(original=True) for key in order]  # the grid's cells
+    _, height = fig.get_size_inches()
+    around = height * (1 - sum(b.height for b in boxes))
+    heights = [b.width * width * a for b, a in zip(boxes, aspect, strict=True)]
+    column.set_height_ratios(heights)
+    fig.set_size_inches(width, around + sum(heights), forward=False)
+    return True
+
+
+def _titles(fig) -> list:
+    """The figure's title and the titles of its axes."""
+    found = [fig._suptitle] if fig._suptitle is not None else []
+    return found + [t for ax in _all_axes(fig) for t in (ax.title, ax._left_title, ax._right_title)]
+
+
+def _in_columns(legend, ncols: int):
+    """``legend`` made again in ``ncols`` columns, in its place (a legend's columns are fixed when it
+    is made): same entries, place, font size, title and frame."""
+    from matplotlib.legend import Legend
+
+    handles, labels = legend.legend_handles, [t.get_text() for t in legend.get_texts()]
+    style = dict(
+        ncols=ncols,
+        fontsize=legend._fontsize,
+        title=legend.get_title().get_text() or None,
+        framealpha=legend.get_frame().get_alpha(),
+    )
+    place = {code: name for name, code in Legend.codes.items()}.get(legend._loc, "best")
+    if legend.parent is legend.figure:
+        fig = legend.figure
+        fig.legends.remove(legend)
+        outside = getattr(legend, "_outside_loc", None)
+        return fig.legend(handles, labels, loc=f"outside {place}" if outside else place, **style)
+    return legend.axes.legend(handles, labels, loc=place, **style)
+
+
+def _layout_state(fig) -> dict:
+    """What :func:`restack` and :func:`place_legends` change, to put back."""
+    axes = _all_axes(fig)
+    return {
+        "size": tuple(fig.get_size_inches()),
+        "engine": fig.get_layout_engine(),
+        "specs": [(ax, ax.get_subplotspec()) for ax in fig.axes if hasattr(ax, "get_subplotspec")],
+        "ticks": [
+            (axis, which, dict(getattr(axis, f"_{which}_tick_kw")))
+            for ax in axes
+            for axis in (ax.xaxis, ax.yaxis)
+            for which in ("major", "minor")
+        ],
+        "legends": [(ax, ax.get_legend()) for ax in axes],
+        "fig_legends": list(fig.legends),
+        "titles": [(t, t.get_wrap()) for t in _titles(fig)],
+        "legend_places": [
+            (legend, legend._loc, legend._bbox_to_anchor, legend._ncols, getattr(legend, "_outside_loc", None))
+            for legend in _legends(fig)
+        ],
+    }
+
+
+def _restore_layout(fig, state: dict) -> None:
+    fig.set_size_inches(*state["size"], forward=False)
+    if fig.get_layout_engine() is not state["engine"]:
+        fig.set_layout_engine(state["engine"] if state["engine"] is not None else "none")
+    for ax, spec in state["specs"]:
+        if spec is not None:
+            ax.set_subplotspec(spec)
+    for axis, which, kw in state["ticks"]:
+        if getattr(axis, f"_{which}_tick_kw").get("label1On") != kw.get("label1On"):
+            first = "labelbottom" if axis.axis_name == "x" else "labelleft"
+            axis.set_tick_params(which=which, **{first: kw.get("label1On", True)})
+            setattr(axis, f"_{which}_tick_kw", kw)
+    for ax, legend in state["legends"]:
+        ax.legend_ = legend
+    fig.legends[:] = state["fig_legends"]
+    for title, wrap in state["titles"]:
+        title.set_wrap(wrap)
+    for legend, loc, anchor, ncols, outside in state["legend_places"]:
+        legend._loc, legend._bbox_to_anchor, legend._ncols = loc, anchor, ncols
+        if outside is not None:
+            legend._outside_loc = outside
+    fig.stale = True
+
+
+class PhoneFigures:
+    """myst-nb mime renderer (entry point ``myst_nb.mime_renderers``): an SVG figure whose output
+    metadata holds a phone variant (:data:`NARROW_KEY`) becomes two image nodes, the figure and the
+    variant (class :data:`NARROW_CLASS`); the book's extension ``book/_ext/phone_figures.py`` shows
+    them as one ``<picture>``. Every other output is left to myst-nb."""
+
+    mime_priority_overrides = ()
+
+    @staticmethod
+    def handle_mime(renderer, data, inline: bool):
+        import dataclasses
+
+        if inline or data.mime_type != "image/svg+xml":
+            return None
+        narrow = (data.output_metadata.get(data.mime_type) or {}).get(NARROW_KEY)
+        if not isinstance(narrow, str):
+            return None
+        wide = renderer.render_image(data)
+        variant = renderer.render_image(dataclasses.replace(data, content=narrow, output_metadata={}))
+        for node in variant:
+            node["classes"].append(NARROW_CLASS)
+        return wide + variant
 
 
 #: The places tried inside the axes, in order, before a legend goes below them.

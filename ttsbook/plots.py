@@ -27,7 +27,7 @@ from matplotlib.axes import Axes
 
 from ._checks import as_covariance, positive_int
 from ._figure_layout import covered_points, place_legends
-from ._figure_layout import figure_svg as _svg
+from ._figure_layout import figure_svg as _svg  # noqa: F401  (the tests draw a figure as a chapter shows it)
 from ._figure_layout import fill_rectangle as _fill  # noqa: F401  (the SVG reader of tests/figure_svg.py fills bars with it)
 from ._interactive import interactive_curves
 from ._tables import errors_at, paper_table, table_number
@@ -91,7 +91,9 @@ def set_style() -> None:
         set_matplotlib_formats("svg", metadata={"Date": None})
         from matplotlib.figure import Figure
 
-        shell.display_formatter.formatters["image/svg+xml"].for_type(Figure, _svg)
+        from ._figure_layout import figure_display  # _svg, and the phone variant while the book builds
+
+        shell.display_formatter.formatters["image/svg+xml"].for_type(Figure, figure_display)
 
 
 def subplots(nrows: int = 1, ncols: int = 1, *, height: float | None = None, **kwargs):

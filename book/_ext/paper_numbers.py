@@ -3,7 +3,8 @@
 ``{glue:text}`name:.3g``` normally shows Python's text of the number (``2.04e+13``,
 ``152202``). This role, registered in its place, formats a glued real number with
 ``ttsbook.number`` (``2.04 × 10¹³``, ``152,202``, a true minus sign); a glued string (for
-example a ``ttsbook.count``) and a reference to another page are pasted as before.
+example a ``ttsbook.count``) and a reference to another page are pasted as before. A number is
+marked ``ttsbook-number``: the book's CSS keeps it on one line.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ class PaperNumberRole(PasteTextRole):
             text = number(value, spec)
         except (TypeError, ValueError) as exc:
             return [], [glue_warning(f"cannot format {key!r}: {exc}", self.document, self.line)]
-        node = nodes.inline(text, text, classes=["pasted-text"])
+        node = nodes.inline(text, text, classes=["pasted-text", "ttsbook-number"])
         self.set_source_info(node)
         return [node], []
 

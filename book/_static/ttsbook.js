@@ -66,3 +66,26 @@
     install();
   }
 })();
+
+/* 3. Choosing an entry of "On this page" on a phone closes that drawer.
+ *
+ * On a narrow screen the page's contents open as a modal dialog over the text; a tap on one of
+ * its links scrolls the page to the section but leaves the dialog open over it. Here a link in
+ * an open sidebar dialog closes the dialog, and the browser then follows the link.
+ */
+(function () {
+  function install() {
+    document.querySelectorAll("dialog#pst-secondary-sidebar-modal, dialog#pst-primary-sidebar-modal")
+      .forEach((dialog) => {
+        dialog.addEventListener("click", (event) => {
+          const link = event.target.closest("a[href]");
+          if (link && dialog.open && link.getAttribute("href").startsWith("#")) dialog.close();
+        });
+      });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", install);
+  } else {
+    install();
+  }
+})();
