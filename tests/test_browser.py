@@ -211,14 +211,37 @@ JS_IMAGES = """async () => {
                            naturalWidth: img.naturalWidth}));
 }"""
 
-JS_PHONE = """() => ({
+# Wide tables and display equations that scroll without a visible cue (the book's CSS draws a
+# shadow at an edge with more content: a gradient background), and numbers broken over two lines
+# (a glued number, or a cell of a result table).
+JS_READING = """() => ({
+  uncued: [...document.querySelectorAll(
+      'div.cell_output table, .bd-article table.table, mjx-container[display="true"]')]
+    .filter(e => e.scrollWidth > e.clientWidth + 1 && !getComputedStyle(e).backgroundImage.includes('gradient'))
+    .map(e => e.tagName.toLowerCase() + ': ' + (e.textContent || '').trim().slice(0, 50)),
+  wrapped: [...document.querySelectorAll('span.ttsbook-number, div.cell_output table td')]
+    .filter(e => {
+      const range = document.createRange();
+      range.selectNodeContents(e);
+      const tops = new Set([...range.getClientRects()].filter(b => b.width > 0).map(b => Math.round(b.top)));
+      return tops.size > 1;
+    })
+    .map(e => (e.textContent || '').trim().slice(0, 40)),
+})"""
+
+JS_PHONE = (
+    """() => ({
   width: document.documentElement.clientWidth,
   scrollWidth: document.documentElement.scrollWidth,
   clipped: [...document.querySelectorAll('mjx-container[display="true"]')]
     .filter(e => e.scrollWidth > e.clientWidth + 1
             && !['auto', 'scroll'].includes(getComputedStyle(e).overflowX))
     .map(e => (e.textContent || '').slice(0, 60)),
+  ...("""
+    + JS_READING
+    + """)(),
 })"""
+)
 
 JS_LINKS = """() => ({
   links: [...document.querySelectorAll('a[href]')].map(a => a.href),
@@ -379,6 +402,46 @@ def test_page_fits_a_phone_screen(crawl, docname):
         f"{docname}: at {PHONE_WIDTH} px the page is {phone['scrollWidth']} px wide"
     )
     assert not phone["clipped"], f"{docname}: display equations cut off: {phone['clipped']}"
+
+
+@pytest.mark.parametrize("docname", PAGES)
+def test_on_a_phone_what_scrolls_shows_it_and_numbers_stay_whole(crawl, docname):
+    """At a phone's width every table or display equation wider than the column shows a shadow
+    where it scrolls, and no number breaks over two lines ("2.78 ×" / "10⁻⁶")."""
+    phone = crawl[docname].phone
+    assert "error" not in phone, f"{docname}: could not load at phone width: {phone.get('error')}"
+    assert not phone["uncued"], f"{docname}: scrolls with no visible cue: {phone['uncued']}"
+    assert not phone["wrapped"], f"{docname}: numbers broken over two lines: {phone['wrapped']}"
+
+
+READING_FIXTURE = """<!doctype html><html><head><style>:root {{ --pst-color-background: #fff; }}
+{css}</style></head><body style="width: 300px">
+<article class="bd-article"><div class="cell_output"><table><tr><td>first column</td><td>a long cell of words</td>
+<td>2.78 × 10⁻⁶</td><td>and another cell</td><td>1.5 × 10¹²</td><td>theory.cot_error_limit_general</td></tr>
+</table></div>
+<p style="width: 120px">the error is <span class="pasted-text ttsbook-number">2.04 × 10¹³</span> at the end</p>
+</article></body></html>"""
+
+
+def test_the_phone_reading_check_sees_a_silent_scroll_and_a_broken_number():
+    """Without the book's CSS the wide table scrolls with no cue (or not at all) and numbers break;
+    with it, neither."""
+    from playwright import sync_api
+
+    css = (ROOT / "book" / "_static" / "ttsbook.css").read_text()
+    bare = "div.cell_output table { display: block; max-width: 100%; overflow-x: auto; }"
+    found = {}
+    with sync_api.sync_playwright() as pw:
+        browser = _launch(pw)
+        try:
+            page = browser.new_page(viewport={"width": PHONE_WIDTH, "height": 844})
+            for name, style in (("bare", bare), ("book", css)):
+                page.set_content(READING_FIXTURE.format(css=style))
+                found[name] = page.evaluate(JS_READING)
+        finally:
+            browser.close()
+    assert found["bare"]["uncued"] and found["bare"]["wrapped"], found["bare"]
+    assert not found["book"]["uncued"] and not found["book"]["wrapped"], found["book"]
 
 
 def _repository() -> tuple[str, str, str]:
