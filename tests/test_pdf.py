@@ -337,3 +337,28 @@ def test_links_inside_the_book(book):
     assert not to_server, f"links to the print server: {to_server[:5]}"
     assert not dangling, f"links to no destination: {dangling[:5]}"
     assert inside >= 100, f"only {inside} links inside the PDF"
+
+
+def test_wide_tables_are_set_to_fit_the_page():
+    """A table wider than the printed column is set smaller until it fits (``OPEN``); what still does
+    not fit is reported (``CUT``) and stops ``make pdf``."""
+    from playwright.sync_api import sync_playwright
+
+    cells = "".join(f"<td>held-out, refit {i}: 2.74 × 10⁶</td>" for i in range(12))
+    page_html = (
+        '<html><body style="width: 600px"><article class="bd-article"><div class="cell_output">'
+        f'<table style="display: block; overflow-x: auto; white-space: nowrap"><tr>{cells}</tr></table>'
+        "</div></article></body></html>"
+    )
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=book_pdf().CHROMIUM, args=book_pdf().ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 700, "height": 900})
+            page.set_content(page_html)
+            before = page.evaluate(book_pdf().CUT)
+            page.evaluate(book_pdf().OPEN)
+            after = page.evaluate(book_pdf().CUT)
+        finally:
+            browser.close()
+    assert len(before) == 1 and before[0].startswith("table: held-out"), before
+    assert after == [], after

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 
 import matplotlib
 
@@ -13,7 +14,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from ttsbook import plots  # noqa: E402
+from ttsbook import _figure_layout, plots  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -413,3 +414,35 @@ def test_the_myst_nb_plugin_writes_the_phone_variant_beside_the_figure():
     wide, narrow = _figure_layout.PhoneFigures.handle_mime(Renderer, both, False)
     assert (wide["uri"], narrow["uri"]) == ("6.svg", "7.svg")
     assert narrow["classes"] == [_figure_layout.NARROW_CLASS] and not wide["classes"]
+
+
+def test_phone_panels_are_named_by_their_place_on_a_wide_screen():
+    from ttsbook._figure_layout import _place_name
+
+    assert [_place_name((0, c, 1, c + 1), 1, 3) for c in range(3)] == ["left", "middle", "right"]
+    assert _place_name((1, 0, 2, 1), 2, 2) == "bottom left" and _place_name((0, 1, 2, 2), 2, 2) == "right"
+    assert _place_name((3, 1, 4, 2), 4, 2) == "row 4, right"
+    fig, axes = plots.subplots(1, 2)
+    axes[0].set_title("mean")
+    svg = _figure_layout.narrow_svg(fig)
+    assert "(left) mean" in svg and "(right)" in svg  # text is drawn as paths: the titles' text is kept in comments
+    assert [ax.get_title() for ax in axes] == ["mean", ""]  # the desktop figure keeps its titles
+    plt.close(fig)
+
+
+def test_phone_panel_keeps_its_height_under_a_long_legend():
+    """A legend moved below a panel on a phone makes the figure taller, not the panel lower."""
+    fig, ax = plots.subplots()
+    k = np.arange(21)
+    for i in range(10):
+        ax.plot(k, np.exp(-k * (i + 1) / 5), label=f"a curve with a long name {i}")
+    ax.set_yscale("log")
+    ax.legend(ncol=3)
+    with warnings.catch_warnings():  # the legend collapses the panel until it has fewer columns
+        warnings.filterwarnings("ignore", "constrained_layout not applied", UserWarning)
+        assert _figure_layout.restack(fig)
+        planned = _figure_layout._panel_heights(fig)
+        _figure_layout._keep_panel_heights(fig)
+        kept = _figure_layout._panel_heights(fig)
+    assert kept[0] >= planned[0] - 0.06, (planned, kept)
+    plt.close(fig)

@@ -96,6 +96,8 @@ PRINT_CSS = """@media print {
      where it is wider than its column. */
   table.ttsbook-claims td { overflow-wrap: break-word; }
   table.ttsbook-claims td:first-child { white-space: normal; }
+  /* Paper does not scroll: no shadow at a scrolling edge (a wide table is set smaller instead). */
+  div.cell_output table, .bd-article table.table, mjx-container[display="true"] { background: none !important; }
   /* A heading stays with what follows it, a solution's title with the solution, and a code
      cell that fits on a page is not cut. */
   h1, h2, h3, h4 { break-inside: avoid; break-after: avoid; }
@@ -103,7 +105,8 @@ PRINT_CSS = """@media print {
   div.cell div.cell_input { break-inside: avoid; }
 }"""
 
-# Before printing: dropdowns opened, wide display equations set smaller, and a hidden link to
+# Before printing: dropdowns opened, wide display equations and tables set smaller until they fit
+# the page (paper does not scroll), and a hidden link to
 # every element of the article with an id (not table cells), so that Chromium writes each as a
 # named destination for the links from other pages.
 OPEN = """() => {
@@ -122,7 +125,20 @@ OPEN = """() => {
     const over = m.scrollWidth / m.clientWidth;
     if (m.clientWidth && over > 1.01) m.style.fontSize = `${Math.floor(96 / over)}%`;
   }
+  for (const t of document.querySelectorAll('div.cell_output table, .bd-article table.table')) {
+    for (let i = 0; i < 4 && t.clientWidth && t.scrollWidth > t.clientWidth + 1; i++) {
+      const over = t.scrollWidth / t.clientWidth;
+      t.style.fontSize = `${parseFloat(getComputedStyle(t).fontSize) * 0.97 / over}px`;
+    }
+  }
 }"""
+
+# What is still wider than the page after OPEN: a table, a display equation or code that paper
+# would cut at the margin.
+CUT = """() => [...document.querySelectorAll(
+    'article.bd-article table, article.bd-article mjx-container[display="true"], article.bd-article pre')]
+  .filter(e => e.getClientRects().length > 0 && e.scrollWidth > e.clientWidth + 1)
+  .map(e => e.tagName.toLowerCase() + ': ' + (e.textContent || '').trim().replace(/\\s+/g, ' ').slice(0, 60))"""
 
 # Every heading the printed page shows, in its order, as Chromium's outline lists them: the
 # article's sections (h2, h3) marked, with their titles as the reader sees them (formulas from
@@ -355,7 +371,7 @@ def build(html: Path, out: Path, toc: Path = ROOT / "_toc.yml") -> dict:
     config = yaml.safe_load((toc.parent / "_config.yml").read_text())
     counts = verdict_counts(docnames, toc.parent)
     built = datetime.datetime.now(datetime.UTC)
-    writer, parts, dests = PdfWriter(), [], {}
+    writer, parts, dests, cut = PdfWriter(), [], {}, []
     server, base = _serve(html)
     try:
         with sync_playwright() as pw:
@@ -377,6 +393,7 @@ def build(html: Path, out: Path, toc: Path = ROOT / "_toc.yml") -> dict:
                 title = page.evaluate(WAIT).removesuffix(SUFFIX)
                 page.add_style_tag(content=PRINT_CSS)
                 page.evaluate(OPEN)
+                cut += [f"{docname}: {e}" for e in page.evaluate(CUT)]
                 page.evaluate("t => { document.title = t; }", title)  # the footer's title
                 headings = page.evaluate(HEADINGS)
                 data = page.pdf(
@@ -403,6 +420,8 @@ def build(html: Path, out: Path, toc: Path = ROOT / "_toc.yml") -> dict:
             browser.close()
     finally:
         server.shutdown()
+    if cut:
+        raise SystemExit("wider than the printed page (paper does not scroll):\n  " + "\n  ".join(cut))
     for part in parts:
         _relink(writer, part["first"], part["pages"], part["docname"], dests, base)
         chapter = writer.add_outline_item(title=part["title"], page_number=part["first"], is_open=False)

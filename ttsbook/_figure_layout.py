@@ -102,11 +102,45 @@ def narrow_svg(fig, width: float = NARROW_WIDTH) -> str | None:
     layout (one column, at most ``width`` inches) or cannot be restacked. ``fig`` is left as it was."""
     state = _layout_state(fig)
     try:
-        if not restack(fig, width):
-            return None
-        return figure_svg(fig)
+        with warnings.catch_warnings():  # a legend too wide for its panel collapses it until it has fewer columns
+            warnings.filterwarnings("ignore", "constrained_layout not applied", UserWarning)
+            if not restack(fig, width):
+                return None
+            _keep_panel_heights(fig)
+            return figure_svg(fig)
     finally:
         _restore_layout(fig, state)
+
+
+def _place_name(key: tuple, nrows: int, ncols: int) -> str:
+    """Where a panel spanning rows key[0]:key[2] and columns key[1]:key[3] sits in an nrows × ncols
+    grid, as a caption says it: "left", "top right", "middle", "row 3, column 2"."""
+    words = {1: [""], 2: ["top", "bottom"], 3: ["top", "middle", "bottom"]}
+    across = {1: [""], 2: ["left", "right"], 3: ["left", "middle", "right"]}
+    r0, c0, r1, c1 = key
+    row = "" if r1 - r0 == nrows else words.get(nrows, [f"row {i + 1}" for i in range(nrows)])[r0]
+    col = "" if c1 - c0 == ncols else across.get(ncols, [f"column {c + 1}" for c in range(ncols)])[c0]
+    return ", ".join(w for w in (row, col) if w) if nrows > 3 or ncols > 3 else " ".join(w for w in (row, col) if w)
+
+
+def _panel_heights(fig) -> list[float]:
+    """Heights in inches of the figure's panels (its axes in a grid: no colorbar, no inset)."""
+    fig.draw_without_rendering()
+    height = fig.get_size_inches()[1]
+    return [ax.get_position().height * height for ax in fig.axes if ax.get_subplotspec() is not None]
+
+
+def _keep_panel_heights(fig, tries: int = 3) -> None:
+    """Place the legends (:func:`place_legends`), then make the figure taller by what the legends
+    placed below a panel took from it, so that every panel keeps the height the layout gave it."""
+    planned = _panel_heights(fig)
+    for _ in range(tries):
+        place_legends(fig)
+        short = sum(max(0.0, want - got) for want, got in zip(planned, _panel_heights(fig), strict=True))
+        if short < 0.05:
+            return
+        width, height = fig.get_size_inches()
+        fig.set_size_inches(width, height + short, forward=False)
 
 
 def restack(fig, width: float = NARROW_WIDTH) -> bool:
@@ -165,6 +199,10 @@ def restack(fig, width: float = NARROW_WIDTH) -> bool:
     for i, key in enumerate(order):
         for ax in panels[key]:
             ax.set_subplotspec(column[i, 0])
+        if len(order) > 1:  # the captions name panels by their place on a wide screen
+            first = panels[key][0]
+            where = _place_name(key, grid.nrows, grid.ncols)
+            first.set_title(f"({where}) {first.get_title()}".strip())
     fig.set_size_inches(width, sum(0.6 * width * a for a in aspect) + 1.0, forward=False)
     fig.draw_without_rendering()
     for title in _titles(fig):  # a title longer than the column breaks into lines
@@ -226,7 +264,7 @@ def _layout_state(fig) -> dict:
         ],
         "legends": [(ax, ax.get_legend()) for ax in axes],
         "fig_legends": list(fig.legends),
-        "titles": [(t, t.get_wrap()) for t in _titles(fig)],
+        "titles": [(t, t.get_wrap(), t.get_text()) for t in _titles(fig)],
         "legend_places": [
             (legend, legend._loc, legend._bbox_to_anchor, legend._ncols, getattr(legend, "_outside_loc", None))
             for legend in _legends(fig)
@@ -249,8 +287,9 @@ def _restore_layout(fig, state: dict) -> None:
     for ax, legend in state["legends"]:
         ax.legend_ = legend
     fig.legends[:] = state["fig_legends"]
-    for title, wrap in state["titles"]:
+    for title, wrap, text in state["titles"]:
         title.set_wrap(wrap)
+        title.set_text(text)
     for legend, loc, anchor, ncols, outside in state["legend_places"]:
         legend._loc, legend._bbox_to_anchor, legend._ncols = loc, anchor, ncols
         if outside is not None:
