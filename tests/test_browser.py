@@ -212,9 +212,15 @@ JS_IMAGES = """async () => {
 }"""
 
 # Wide tables and display equations that scroll without a visible cue (the book's CSS draws a
-# shadow at an edge with more content: a gradient background), and numbers broken over two lines
-# (a glued number, or a cell of a result table).
+# shadow at an edge with more content: a gradient background), numbers broken over two lines
+# (a glued number, or a cell of a result table), and punctuation after an inline formula that a
+# line break may leave alone at the start of a line (book/_static/ttsbook.js keeps them together).
 JS_READING = """() => ({
+  loose: [...document.querySelectorAll("mjx-container:not([display='true'])")]
+    .map(m => m.parentElement && m.parentElement.matches('span.math') ? m.parentElement : m)
+    .filter(m => m.nextSibling && m.nextSibling.nodeType === 3 && /^[.,;:!?)\\]]/.test(m.nextSibling.data)
+                 && !m.closest('span.ttsbook-math-punct'))
+    .map(m => (m.textContent || '').slice(0, 20) + m.nextSibling.data.slice(0, 5)),
   uncued: [...document.querySelectorAll(
       'div.cell_output table, .bd-article table.table, mjx-container[display="true"]')]
     .filter(e => e.scrollWidth > e.clientWidth + 1 && !getComputedStyle(e).backgroundImage.includes('gradient'))
@@ -412,6 +418,7 @@ def test_on_a_phone_what_scrolls_shows_it_and_numbers_stay_whole(crawl, docname)
     assert "error" not in phone, f"{docname}: could not load at phone width: {phone.get('error')}"
     assert not phone["uncued"], f"{docname}: scrolls with no visible cue: {phone['uncued']}"
     assert not phone["wrapped"], f"{docname}: numbers broken over two lines: {phone['wrapped']}"
+    assert not phone["loose"], f"{docname}: punctuation that may start a line alone: {phone['loose']}"
 
 
 READING_FIXTURE = """<!doctype html><html><head><style>:root {{ --pst-color-background: #fff; }}
@@ -420,12 +427,14 @@ READING_FIXTURE = """<!doctype html><html><head><style>:root {{ --pst-color-back
 <td>2.78 × 10⁻⁶</td><td>and another cell</td><td>1.5 × 10¹²</td><td>theory.cot_error_limit_general</td></tr>
 </table></div>
 <p style="width: 120px">the error is <span class="pasted-text ttsbook-number">2.04 × 10¹³</span> at the end</p>
+<p>the step <span class="math"><mjx-container>k</mjx-container></span>, then (<span class="math"><mjx-container>n
+</mjx-container></span>).</p>
 </article></body></html>"""
 
 
 def test_the_phone_reading_check_sees_a_silent_scroll_and_a_broken_number():
-    """Without the book's CSS the wide table scrolls with no cue (or not at all) and numbers break;
-    with it, neither."""
+    """Without the book's CSS and script the wide table scrolls with no cue, numbers break and
+    punctuation may start a line alone; with them, none of these."""
     from playwright import sync_api
 
     css = (ROOT / "book" / "_static" / "ttsbook.css").read_text()
@@ -437,11 +446,15 @@ def test_the_phone_reading_check_sees_a_silent_scroll_and_a_broken_number():
             page = browser.new_page(viewport={"width": PHONE_WIDTH, "height": 844})
             for name, style in (("bare", bare), ("book", css)):
                 page.set_content(READING_FIXTURE.format(css=style))
+                if name == "book":  # the book's script, once MathJax (here a stand-in) has typeset
+                    page.evaluate("window.MathJax = {startup: {promise: Promise.resolve()}}")
+                    page.add_script_tag(content=(ROOT / "book" / "_static" / "ttsbook.js").read_text())
+                    page.wait_for_timeout(300)
                 found[name] = page.evaluate(JS_READING)
         finally:
             browser.close()
-    assert found["bare"]["uncued"] and found["bare"]["wrapped"], found["bare"]
-    assert not found["book"]["uncued"] and not found["book"]["wrapped"], found["book"]
+    assert found["bare"]["uncued"] and found["bare"]["wrapped"] and len(found["bare"]["loose"]) == 2, found["bare"]
+    assert not (found["book"]["uncued"] or found["book"]["wrapped"] or found["book"]["loose"]), found["book"]
 
 
 def _repository() -> tuple[str, str, str]:

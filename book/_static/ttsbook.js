@@ -89,3 +89,48 @@
     install();
   }
 })();
+
+/* 4. Punctuation stays with its formula.
+ *
+ * A line may break between an inline formula and the punctuation after it, which then starts
+ * the next line alone (". Grey", "; orange"). Once MathJax has typeset the page, each inline
+ * formula and the punctuation that follows (or the opening bracket that precedes) it are kept
+ * together in a span that does not break.
+ */
+(function () {
+  const AFTER = /^[.,;:!?)\]]+/, BEFORE = /[(\[]$/;
+  function glue() {
+    document.querySelectorAll("mjx-container:not([display='true'])").forEach((typeset) => {
+      const wrapper = typeset.parentElement;  // Sphinx's <span class="math">, when it holds the formula alone
+      const math = wrapper && wrapper.matches("span.math") && wrapper.childNodes.length === 1 ? wrapper : typeset;
+      const next = math.nextSibling, prev = math.previousSibling;
+      const after = next && next.nodeType === Node.TEXT_NODE && next.data.match(AFTER);
+      const before = prev && prev.nodeType === Node.TEXT_NODE && prev.data.match(BEFORE);
+      if (!after && !before) return;
+      const span = document.createElement("span");
+      span.className = "ttsbook-math-punct";
+      math.parentNode.insertBefore(span, math);
+      if (before) {
+        prev.data = prev.data.slice(0, -before[0].length);
+        span.append(before[0]);
+      }
+      span.append(math);
+      if (after) {
+        next.data = next.data.slice(after[0].length);
+        span.append(after[0]);
+      }
+    });
+  }
+  function whenTypeset(tries) {
+    if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
+      MathJax.startup.promise.then(glue);
+    } else if (tries > 0) {
+      setTimeout(() => whenTypeset(tries - 1), 100);
+    }
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", () => whenTypeset(100));
+  } else {
+    whenTypeset(100);
+  }
+})();
