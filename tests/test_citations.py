@@ -77,3 +77,10 @@ def test_equal_labels_get_suffixes(style):
     entry = BIB.entries["bishop2006pattern"]
     labels = list(style.AuthorYearLabels().format_labels([entry, entry, BIB.entries["openai2024o1"]]))
     assert labels == ["Bishop, 2006a", "Bishop, 2006b", "OpenAI, 2024"]
+
+
+def test_papers_of_the_same_authors_and_year_are_lettered_in_order_of_publication(style):
+    """The paper (arXiv 2510.03605) is "2026a", its companion (arXiv 2603.01293) "2026b"."""
+    labels = {e.key: e.label for e in style.AuthorYearStyle().format_entries(BIB.entries.values())}
+    assert labels["javanmard2026training"] == "Javanmard et al., 2026a"
+    assert labels["javanmard2026companion"] == "Javanmard et al., 2026b"

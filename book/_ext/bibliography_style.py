@@ -2,18 +2,21 @@
 
 The text cites author–year ({cite:t} gives "Javanmard et al. [2026]", {cite:p} gives
 "[Javanmard et al., 2026]"), so the list is labelled the same way ("[Javanmard et al., 2026]")
-and sorted by author and year. The style is registered with pybtex as ``authoryear`` and made
-the default (``bibtex_default_style``).
+and sorted by author and year, then in the order of publication (the arXiv number), so that two
+papers of the same authors and year are "2026a" and "2026b" in the order they appeared. The style
+is registered with pybtex as ``authoryear`` and made the default (``bibtex_default_style``).
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from pybtex.plugin import register_plugin
 from pybtex.richtext import Text
 from pybtex.style.formatting.unsrt import Style as UnsrtStyle
 from pybtex.style.labels import BaseLabelStyle
+from pybtex.style.sorting.author_year_title import SortingStyle as AuthorYearTitle
 
 NAME = "authoryear"
 
@@ -52,11 +55,23 @@ class AuthorYearLabels(BaseLabelStyle):
             yield label
 
 
+_ARXIV = re.compile(r"\b(\d{4}\.\d{4,5})\b")
+
+
+class AuthorYearPublished(AuthorYearTitle):
+    """By author and year, then by arXiv number (the order of publication; none last), then title."""
+
+    def sorting_key(self, entry):
+        author, year, title = super().sorting_key(entry)
+        found = [m for value in entry.fields.values() for m in _ARXIV.findall(value)]
+        return author, year, min(found, default="9999.99999"), title
+
+
 class AuthorYearStyle(UnsrtStyle):
-    """pybtex's ``unsrt`` entries, labelled and sorted by author and year."""
+    """pybtex's ``unsrt`` entries, labelled and sorted by author and year, then publication."""
 
     default_label_style = AuthorYearLabels
-    default_sorting_style = "author_year_title"
+    default_sorting_style = AuthorYearPublished
 
 
 def setup(app):
