@@ -214,12 +214,15 @@ JS_IMAGES = """async () => {
 # Wide tables and display equations that scroll without a visible cue (the book's CSS draws a
 # shadow at an edge with more content: a gradient background), numbers broken over two lines
 # (a glued number, or a cell of a result table), and punctuation after an inline formula that a
-# line break may leave alone at the start of a line (book/_static/ttsbook.js keeps them together).
+# line break may leave alone at the start of a line (book/_static/ttsbook.js keeps them together,
+# unless the formula is wider than half its paragraph and may need a line to itself).
 JS_READING = """() => ({
   loose: [...document.querySelectorAll("mjx-container:not([display='true'])")]
     .map(m => m.parentElement && m.parentElement.matches('span.math') ? m.parentElement : m)
     .filter(m => m.nextSibling && m.nextSibling.nodeType === 3 && /^[.,;:!?)\\]]/.test(m.nextSibling.data)
-                 && !m.closest('span.ttsbook-math-punct'))
+                 && !m.closest('span.ttsbook-math-punct')
+                 && m.getBoundingClientRect().width
+                    <= 0.5 * (m.closest('p, li, figcaption, td, th, dd, div') || document.body).clientWidth)
     .map(m => (m.textContent || '').slice(0, 20) + m.nextSibling.data.slice(0, 5)),
   uncued: [...document.querySelectorAll(
       'div.cell_output table, .bd-article table.table, mjx-container[display="true"]')]

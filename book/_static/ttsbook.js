@@ -95,7 +95,8 @@
  * A line may break between an inline formula and the punctuation after it, which then starts
  * the next line alone (". Grey", "; orange"). Once MathJax has typeset the page, each inline
  * formula and the punctuation that follows (or the opening bracket that precedes) it are kept
- * together in a span that does not break.
+ * together in a span that does not break (not a formula wider than half its paragraph, which
+ * may need a line to itself).
  */
 (function () {
   const AFTER = /^[.,;:!?)\]]+/, BEFORE = /[(\[]$/;
@@ -103,6 +104,8 @@
     document.querySelectorAll("mjx-container:not([display='true'])").forEach((typeset) => {
       const wrapper = typeset.parentElement;  // Sphinx's <span class="math">, when it holds the formula alone
       const math = wrapper && wrapper.matches("span.math") && wrapper.childNodes.length === 1 ? wrapper : typeset;
+      const block = math.closest("p, li, figcaption, td, th, dd, div");
+      if (block && math.getBoundingClientRect().width > 0.5 * block.clientWidth) return;  // may need the line to itself
       const next = math.nextSibling, prev = math.previousSibling;
       const after = next && next.nodeType === Node.TEXT_NODE && next.data.match(AFTER);
       const before = prev && prev.nodeType === Node.TEXT_NODE && prev.data.match(BEFORE);
