@@ -84,3 +84,24 @@ def test_papers_of_the_same_authors_and_year_are_lettered_in_order_of_publicatio
     labels = {e.key: e.label for e in style.AuthorYearStyle().format_entries(BIB.entries.values())}
     assert labels["javanmard2026training"] == "Javanmard et al., 2026a"
     assert labels["javanmard2026companion"] == "Javanmard et al., 2026b"
+
+
+def test_the_text_cites_the_lettered_year(tmp_path):
+    """A citation in the text shows the list's letter: [Javanmard et al., 2026b] for the companion."""
+    from sphinx.application import Sphinx
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "refs.bib").write_text((ROOT / "book" / "references.bib").read_text())
+    (src / "conf.py").write_text(
+        f"import sys\nsys.path.insert(0, {str(ROOT / 'book' / '_ext')!r})\n"
+        "extensions = ['sphinxcontrib.bibtex', 'bibliography_style']\nbibtex_bibfiles = ['refs.bib']\n"
+        "bibtex_reference_style = 'author_year'\nbibtex_default_style = 'authoryear'\n"
+    )
+    (src / "index.rst").write_text(
+        "Text\n====\n\n:cite:p:`javanmard2026training` and :cite:t:`javanmard2026companion`.\n\n.. bibliography::\n"
+    )
+    app = Sphinx(str(src), str(src), str(tmp_path / "out"), str(tmp_path / "doctrees"), "html", status=None)
+    app.build()
+    text = re.sub(r"<[^>]+>", "", (tmp_path / "out" / "index.html").read_text())
+    assert "[Javanmard et al., 2026a] and Javanmard et al. [2026b]." in " ".join(text.split()), text[:2000]

@@ -3,8 +3,9 @@
 The text cites author–year ({cite:t} gives "Javanmard et al. [2026]", {cite:p} gives
 "[Javanmard et al., 2026]"), so the list is labelled the same way ("[Javanmard et al., 2026]")
 and sorted by author and year, then in the order of publication (the arXiv number), so that two
-papers of the same authors and year are "2026a" and "2026b" in the order they appeared. The style
-is registered with pybtex as ``authoryear`` and made the default (``bibtex_default_style``).
+papers of the same authors and year are "2026a" and "2026b" in the order they appeared; the text's
+citations show the same letter (their year is read from the list's label). The style is registered
+with pybtex as ``authoryear`` and made the default (``bibtex_default_style``).
 """
 
 from __future__ import annotations
@@ -74,6 +75,16 @@ class AuthorYearStyle(UnsrtStyle):
     default_sorting_style = AuthorYearPublished
 
 
+def labelled_year(children, data) -> Text:
+    """A citation's year as the list labels it: "2026a" where two entries share authors and year."""
+    return Text(data["formatted_entry"].label.rsplit(", ", 1)[-1])
+
+
 def setup(app):
+    from sphinxcontrib.bibtex.style import template
+    from sphinxcontrib.bibtex.style.referencing import basic_author_year, extra_year
+
+    year = template.node(labelled_year)
+    basic_author_year.year = extra_year.year = year  # the author–year citations take the list's year
     register_plugin("pybtex.style.formatting", NAME, AuthorYearStyle)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
