@@ -13,7 +13,13 @@ import re
 from docutils import nodes
 
 CLASS = "ttsbook-figure"
-_IMG = re.compile(r'<img\b(?=[^>]*\bclass="[^"]*\b' + CLASS + r"\b)[^>]*>")
+# A figure's <img>, with the <picture> that holds it and its <source>s, if any (a <source>
+# applies only to the <img> inside the same <picture>, so the link holds the whole <picture>).
+_IMG = re.compile(
+    r"(?:<picture\b[^>]*>\s*(?:<source\b[^>]*>\s*)*)?"
+    r'<img\b(?=[^>]*\bclass="[^"]*\b' + CLASS + r"\b)[^>]*>"
+    r"(?:\s*</picture>)?"
+)
 _SRC = re.compile(r'\bsrc="([^"]+)"')
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import posixpath
-import re
 import urllib.parse
 from html import escape
 
@@ -64,19 +63,6 @@ def visit_picture(self, node: picture) -> None:
     raise nodes.SkipNode
 
 
-# figure_links.py wraps each figure's <img> in a link to the file; inside a <picture> the link
-# must hold the whole <picture> (a <source> applies only to the <img> that follows it directly).
-_LINK_INSIDE = re.compile(
-    r'(<picture class="' + CLASS + r'"><source\b[^>]*>)\s*(<a\b[^>]*>)\s*(<img\b[^>]*>)\s*</a>\s*</picture>'
-)
-
-
-def hoist_links(app, pagename, templatename, context, doctree) -> None:
-    body = context.get("body")
-    if body and CLASS in body:
-        context["body"] = _LINK_INSIDE.sub(r"\2\1\3</picture></a>", body)
-
-
 def setup(app):
     before = os.environ.get(NARROW_ENV)
     os.environ[NARROW_ENV] = "1"  # read by the display hook in the kernels the build starts
@@ -90,5 +76,4 @@ def setup(app):
     app.connect("build-finished", restore)
     app.add_node(picture, html=(visit_picture, None))
     app.add_post_transform(PairPhoneFigures)
-    app.connect("html-page-context", hoist_links, priority=900)  # after figure_links (500)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
